@@ -1,0 +1,55 @@
+# bootcamp: an operating-systems course you can boot.
+#
+#   make run          pick a chapter and boot it in QEMU   (make run CH=2: chapter 2)
+#   make test         every chapter's tests, then one summary line
+#   make doctor       check (and as root, install) the tools the course needs
+#   make bench        how fast each chapter builds, boots and tests
+#   make help         more
+#
+# Every chapter is also a course of its own: make -C ch02-hello test
+
+include common/mk/tools.mk
+
+CHAPTERS := $(shell $(HARNESS) -m bootcamp.course chapters)
+# CH=2 or CH=02 names chapter 2.
+chapter_of = $(firstword $(filter ch$(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0)$(1)-%,$(CHAPTERS)))
+
+.DEFAULT_GOAL := help
+.PHONY: all run test doctor bench clean help
+
+all:
+	@$(DOCTOR) --quiet
+	@for ch in $(CHAPTERS); do $(MAKE) --no-print-directory -C $$ch all || exit 1; done
+
+run:
+	@$(DOCTOR) --quiet
+	@ch="$(if $(CH),$(call chapter_of,$(CH)),$$($(HARNESS) -m bootcamp.course pick))"; \
+	 test -n "$$ch" || { echo "no chapter $(CH); chapters: $(CHAPTERS)" >&2; exit 1; }; \
+	 $(MAKE) --no-print-directory -C $$ch run
+
+test:
+	@$(DOCTOR) --quiet
+	@$(HARNESS) -m bootcamp.course test $(if $(CH),$(call chapter_of,$(CH)))
+
+doctor:
+	@$(DOCTOR)
+
+bench:
+	@$(DOCTOR) --quiet
+	@$(HARNESS) -m bootcamp.bench $(if $(CH),$(call chapter_of,$(CH)),$(CHAPTERS))
+
+clean:
+	@for ch in $(CHAPTERS) common; do $(MAKE) --no-print-directory -C $$ch clean; done
+
+help:
+	@echo "bootcamp -- chapters: $(CHAPTERS)"
+	@echo
+	@echo "make run [CH=N]    boot a chapter in QEMU (asks which, or CH=2)"
+	@echo "make test [CH=N]   run the tests of every chapter (or of one)"
+	@echo "make doctor        check the tools; as root, install what is missing"
+	@echo "make bench [CH=N]  measure build, boot and test times"
+	@echo "make all           build every chapter"
+	@echo "make clean         remove every build/ folder"
+	@echo
+	@echo "In a chapter folder: make, make run, make run-bochs, make debug, make test,"
+	@echo "make print-image, make help (which also shows the QEMU command it uses)."

@@ -1,0 +1,22 @@
+; boot.asm -- the smallest boot sector that halts and stays halted.
+;
+; Who jumps here: the BIOS, after loading this sector to linear address 0x7C00,
+;   in 16-bit real mode. Most BIOSes use CS:IP = 0000:7C00, some 07C0:0000.
+;   DL holds the boot drive number; nothing else is promised (no stack, no
+;   segment registers, interrupts possibly on).
+; Where it goes: nowhere. The CPU stops here until the machine is switched off.
+;
+; Build: make    (the bytes end up in build/boot.bin, the ELF twin in build/boot.elf)
+
+bits 16                 ; real mode: 16-bit instructions and addresses
+global start            ; the linker script names `start` as the entry point
+
+section .text
+start:
+    cli                 ; clear IF: no maskable interrupt may wake the CPU now
+.halt:
+    hlt                 ; stop until the next interrupt...
+    jmp .halt           ; ...and if one gets through anyway (an NMI can), stop again
+
+; That is all the code. The linker script (common/mk/boot_sector.ld) pads the
+; sector with zeros and puts the signature 0x55 0xAA in bytes 510 and 511.

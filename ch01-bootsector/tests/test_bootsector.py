@@ -1,0 +1,67 @@
+"""ch01: the smallest boot sector, in QEMU and Bochs."""
+
+from bootcamp import Spec
+
+SECTOR_BYTES = 512
+SIGNATURE = b"\x55\xaa"
+SIGNATURE_OFFSET = 510
+BIOS_LOAD_ADDRESS = 0x7C00
+
+
+def test_sectors_are_512_bytes_and_signed(chapter):
+    for name in ("boot.bin", "seed.bin"):
+        data = chapter.image(name).read_bytes()
+        assert len(data) == SECTOR_BYTES, f"{name} is {len(data)} bytes, not {SECTOR_BYTES}"
+        assert data[SIGNATURE_OFFSET:] == SIGNATURE, \
+            f"{name} ends in {data[SIGNATURE_OFFSET:].hex(' ')}, not 55 aa"
+
+
+def test_floppy_images_are_the_size_bochs_needs(chapter):
+    for image in chapter.images():
+        assert image.stat().st_size == 1_474_560, f"{image} is not a 1.44 MB floppy image"
+
+
+def test_boot_halts_for_good_with_interrupts_off(chapter, boot, emulator):
+    machine = boot(Spec(chapter.image("boot.floppy.img")), emulator)
+    regs = machine.wait_halted(timeout=20)
+    assert not regs.interrupts_enabled, f"IF is set: a timer interrupt will wake the CPU\n{regs.raw}"
+    assert BIOS_LOAD_ADDRESS <= regs.linear_ip < BIOS_LOAD_ADDRESS + SECTOR_BYTES, \
+        f"halted at {regs.linear_ip:#x}, outside the boot sector\n{regs.raw}"
+    # Still there after a second look: nothing woke it.
+    again = machine.wait_halted(timeout=5)
+    assert again.linear_ip == regs.linear_ip
+
+
+def test_bare_hlt_is_woken_and_runs_into_the_padding(chapter, boot):
+    # The seed image is a single HLT with interrupts left on by the BIOS: the
+    # next timer interrupt wakes it and the CPU executes the zero padding.
+    machine = boot(Spec(chapter.image("seed.floppy.img")))
+    machine.wait_until(lambda: not (BIOS_LOAD_ADDRESS <= machine.registers().linear_ip
+                                    <= BIOS_LOAD_ADDRESS + 1) and machine.registers().linear_ip,
+                       "the CPU to leave the HLT at 0x7C00", timeout=10,
+                       seen=lambda: machine.registers().raw)
+
+
+def test_sector_without_signature_is_refused(chapter, boot, emulator, logdir):
+    unsigned = logdir / "unsigned.floppy.img"
+    data = bytearray(chapter.image("boot.floppy.img").read_bytes())
+    data[SIGNATURE_OFFSET:SIGNATURE_OFFSET + 2] = b"\0\0"
+    unsigned.write_bytes(data)
+    machine = boot(Spec(unsigned), emulator)
+    if emulator == "qemu":
+        # SeaBIOS: "Boot failed: not a bootable disk", then "No bootable device."
+        machine.wait_for("not a bootable disk", source="screen", timeout=20)
+    else:
+        # Bochs's BIOS prints the same words and then stops Bochs itself, so
+        # the screen is gone: its last message is what the test can see.
+        ended = machine.wait_exit(timeout=20)
+        assert "No bootable device" in ended.detail, f"Bochs ended with: {ended}"
+    assert not machine.running or not (
+        BIOS_LOAD_ADDRESS <= machine.registers().linear_ip < BIOS_LOAD_ADDRESS + SECTOR_BYTES)
+
+
+def test_oversized_sector_fails_the_build_saying_by_how_much(chapter):
+    result = chapter.make("build/oversize.bin")
+    assert result.returncode != 0, "a 600-byte boot sector built without complaint"
+    assert "oversize: boot sector code is 600 bytes, 90 over its 510-byte budget" in result.stdout, \
+        result.stdout

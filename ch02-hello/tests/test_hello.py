@@ -1,0 +1,50 @@
+"""ch02: Hello, world through int 0x10, in NASM and GNU as, in QEMU and Bochs."""
+
+import pytest
+
+from bootcamp import Spec
+
+GREETING = "Hello, world!"
+# hex.asm prints these values with print_hex, in this order.
+HEX_VALUES = (0x0000, 0x0009, 0x000A, 0x000F, 0x0010, 0x1234, 0x7C00, 0xBEEF, 0xFFFF)
+
+
+@pytest.mark.parametrize("program", ["hello", "hello_gas"])
+def test_greeting_on_screen_and_debug_port(chapter, boot, emulator, program):
+    machine = boot(Spec(chapter.image(f"{program}.floppy.img")), emulator)
+    machine.wait_for(GREETING + "\r\n", source="debug", timeout=20)
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled, regs.raw
+    screen = machine.screen()
+    assert GREETING in screen, screen.framed()
+    # Teletype output keeps the attribute of the cell it writes: the BIOS's
+    # default light grey on black.
+    assert screen.colour_of(GREETING) == ("light grey", "black")
+    row, column = screen.find(GREETING)
+    assert column == 0, f"the greeting starts at column {column}, not at the left edge"
+
+
+def test_nasm_and_gas_print_the_same(chapter, boot):
+    outputs = []
+    for program in ("hello", "hello_gas"):
+        machine = boot(Spec(chapter.image(f"{program}.floppy.img")))
+        machine.wait_halted(timeout=20)
+        outputs.append(machine.debug_output())
+    assert outputs[0] == outputs[1] == GREETING + "\r\n", outputs
+
+
+def test_print_hex(chapter, boot, emulator):
+    expected = " ".join(f"0x{value:04X}" for value in HEX_VALUES)
+    machine = boot(Spec(chapter.image("hex.floppy.img")), emulator)
+    machine.wait_halted(timeout=20)
+    assert machine.debug_output().strip() == expected
+    assert expected in machine.screen()
+
+
+def test_stack_and_segments_are_set_up(chapter, boot):
+    machine = boot(Spec(chapter.image("hello.floppy.img")))
+    regs = machine.wait_halted(timeout=20)
+    assert regs.cs_selector == 0 and regs.cs_base == 0, regs.raw
+    for segment in ("DS", "ES", "SS"):
+        assert f"{segment} =0000 00000000" in regs.raw, regs.raw
+    assert "ESP=00007c00" in regs.raw, regs.raw

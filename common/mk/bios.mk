@@ -1,0 +1,45 @@
+# Rules for chapters that boot through the BIOS from a 16-bit boot sector.
+#
+# A chapter lists its boot sectors by name in BOOT_SECTORS; for each NAME there
+# is NAME.asm (NASM) or NAME.S (GNU as) in the chapter, and the build makes
+#   build/NAME.o    the object, with DWARF debug info
+#   build/NAME.elf  the ELF twin, linked at 0x7C00 with symbols, for gdb
+#   build/NAME.bin  the 512 raw bytes the BIOS loads (objcopy of the ELF)
+#   build/NAME.lst  the assembler listing; build/NAME.dis the disassembly
+# The size of each sector's code is checked against BOOT_BUDGET (510 bytes,
+# or 446 when a partition table must fit) before linking.
+
+BOOT_BUDGET ?= 510
+MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
+BOOT_LD     := $(MK_DIR)boot_sector.ld
+BUDGET_CHECK := $(MK_DIR)sector_budget.sh
+
+include $(MK_DIR)chapter.mk
+
+# Sources are the chapter's own; tests/ holds sources that exist only to be tested
+# (a sector that is too big, a deliberate fault).
+vpath %.asm . tests
+vpath %.S . tests
+
+$(BUILD)/%.o: %.asm | $(BUILD)
+	$(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
+	    -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
+
+$(BUILD)/%.o: %.S | $(BUILD)
+	$(AS) --32 -g $(ASFLAGS) -I$(COMMON)/asm --fatal-warnings -al=$(BUILD)/$*.lst -o $@ $<
+
+$(BUILD)/%.elf: $(BUILD)/%.o $(BOOT_LD)
+	@$(BUDGET_CHECK) $< $(BOOT_BUDGET)
+	$(LD) -m elf_i386 --fatal-warnings -T $(BOOT_LD) --defsym=BOOT_BUDGET=$(BOOT_BUDGET) -o $@ $<
+	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$*.dis
+
+$(BUILD)/%.bin: $(BUILD)/%.elf
+	$(OBJCOPY) -O binary $< $@
+
+# A 1.44 MB floppy: the boot sector, then zeros up to the size Bochs insists on.
+FLOPPY_BYTES := 1474560
+$(BUILD)/%.floppy.img: $(BUILD)/%.bin
+	cp $< $@
+	truncate -s $(FLOPPY_BYTES) $@
+
+-include $(wildcard $(BUILD)/*.d)

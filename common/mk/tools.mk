@@ -1,0 +1,28 @@
+# Tools and flags every chapter uses. Included by chapter.mk; override on the
+# command line (make CC=clang) or in the environment.
+
+COMMON  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+ROOT    := $(abspath $(COMMON)/..)
+BUILD   := build
+
+NASM    ?= nasm
+AS      := as
+LD      := ld
+OBJCOPY ?= objcopy
+OBJDUMP ?= objdump
+# Debian's own python3: pytest comes from Debian's packages, not from PyPI.
+PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
+
+# Warnings are errors, in NASM as in C.
+NASMFLAGS_WARN := -w+all -w+error
+# Search path for shared assembly includes (print16.inc, ...).
+NASMFLAGS_INC  := -I$(COMMON)/asm/
+
+# The harness and the launcher are a Python package in common/test.
+HARNESS := PYTHONPATH=$(COMMON)/test PYTHONDONTWRITEBYTECODE=1 $(PYTHON)
+DOCTOR  := $(COMMON)/mk/doctor.sh
+
+# pytest runs tests in parallel, one worker per core, when pytest-xdist is there.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+XDIST   := $(shell $(PYTHON) -c "import xdist" 2>/dev/null && echo -n $(JOBS))
+PYTEST_FLAGS ?= -q -rfE -p no:cacheprovider $(if $(XDIST),-n $(XDIST))

@@ -1,0 +1,106 @@
+"""The whole course, from the top-level Makefile.
+
+    python3 -m bootcamp.course test  [CHAPTER...]   every chapter's `make test`, then a summary
+    python3 -m bootcamp.course pick                  choose a chapter to `make run`
+    python3 -m bootcamp.course chapters              the chapter folders, one a line
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+SUMMARY = re.compile(r"^=*\s*(.*?\b(?:passed|failed|error|errors|skipped)\b.*?) in [\d.]+s", re.M)
+
+
+def chapters() -> list[Path]:
+    """Chapter folders that exist: chNN-name with a Makefile."""
+    return sorted(p for p in ROOT.glob("ch[0-9][0-9]-*") if (p / "Makefile").exists())
+
+
+def title(chapter: Path) -> str:
+    readme = chapter / "README.md"
+    if readme.exists():
+        for line in readme.read_text().splitlines():
+            if line.startswith("# "):
+                return line[2:].strip()
+    return chapter.name
+
+
+def counts(output: str) -> dict[str, int]:
+    found = {"passed": 0, "failed": 0, "skipped": 0, "error": 0}
+    matches = SUMMARY.findall(output)
+    if matches:
+        for number, word in re.findall(r"(\d+) (passed|failed|skipped|errors?)", matches[-1]):
+            found["error" if word.startswith("error") else word] += int(number)
+    return found
+
+
+def run_tests(selected: list[str]) -> int:
+    folders = [c for c in chapters() if not selected or c.name in selected]
+    folders.append(ROOT / "common")          # the harness's and the make rules' own tests
+    results = []
+    for folder in folders:
+        print(f"\n===== {folder.name}: make test =====", flush=True)
+        started = time.monotonic()
+        proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(folder), "test"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        lines = []
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            lines.append(line)
+        proc.wait()
+        found = counts("".join(lines))
+        if proc.returncode != 0 and not (found["failed"] or found["error"]):
+            found["error"] += 1              # the build or set-up failed before any test ran
+        results.append((folder.name, proc.returncode, found, time.monotonic() - started))
+
+    print("\n===== summary =====")
+    for name, code, found, seconds in results:
+        state = "ok" if code == 0 else "FAILED"
+        print(f"  {name:<18} {state:<7} {found['passed']:>4} passed  {found['failed']:>3} failed"
+              f"  {found['error']:>3} errors  {seconds:6.1f} s")
+    total = {k: sum(r[2][k] for r in results) for k in ("passed", "failed", "skipped", "error")}
+    failed = total["failed"] + total["error"]
+    line = f"{total['passed']} passed, {failed} failed"
+    if total["skipped"]:
+        line += f", {total['skipped']} skipped"
+    print(line)
+    return 0 if all(code == 0 for _, code, _, _ in results) else 1
+
+
+def pick() -> int:
+    folders = chapters()
+    if not folders:
+        print("no chapters found", file=sys.stderr)
+        return 1
+    if not sys.stdin.isatty():
+        print(folders[-1].name)
+        return 0
+    for number, folder in enumerate(folders, 1):
+        print(f"  {number}. {title(folder)}  ({folder.name})", file=sys.stderr)
+    answer = input(f"Boot which chapter? [1-{len(folders)}, Enter for {len(folders)}] ").strip()
+    index = int(answer) - 1 if answer.isdigit() and 1 <= int(answer) <= len(folders) else -1
+    print(folders[index].name)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("test", "pick", "chapters"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    if argv[0] == "test":
+        return run_tests(argv[1:])
+    if argv[0] == "pick":
+        return pick()
+    for folder in chapters():
+        print(folder.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

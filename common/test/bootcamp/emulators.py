@@ -1,0 +1,185 @@
+"""Command lines and configuration files for QEMU and Bochs.
+
+This module is the one place that knows how bootcamp starts an emulator.
+`make run`, `make debug`, `make help` and the test harness all ask it, so the
+command a learner sees is the command the tests use.
+
+A boot is described by a `Spec`: which medium (floppy, hard disk, CD-ROM or
+an EFI system partition), which image, how much memory, which CPU model and
+any extra options. `qemu_command()` and `bochs_config()` turn it into what
+each emulator wants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from pathlib import Path
+
+# Sizes the firmware insists on.
+FLOPPY_144_BYTES = 1_474_560          # 80 cylinders x 2 heads x 18 sectors x 512 bytes
+
+# Firmware files from Debian's packages.
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")      # package ovmf, QEMU pflash
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")      # template; each boot gets a copy
+OVMF_COMBINED = Path("/usr/share/ovmf/OVMF.fd")          # code+vars in one 2 MiB image, for Bochs
+OVMF_BOCHS_ADDRESS = 0xFFE00000                          # 4 GiB - 2 MiB: where a 2 MiB ROM ends at the reset vector
+BOCHS_BIOS = Path("/usr/share/bochs/BIOS-bochs-latest")  # package bochsbios
+BOCHS_VGABIOS = Path("/usr/share/vgabios/vgabios.bin")   # package vgabios
+
+# The isa-debug-exit device: a write of V to this port ends QEMU with status V*2+1.
+DEBUG_EXIT_PORT = 0xF4
+# Bochs's own debug port: writing the bytes "Shutdown" here ends the simulation.
+BOCHS_SHUTDOWN_PORT = 0x8900
+
+MEDIA = ("floppy", "hd", "cdrom", "efi")
+
+
+@dataclasses.dataclass
+class Spec:
+    """What to boot, independent of the emulator."""
+
+    image: Path
+    media: str = "floppy"
+    memory_mb: int = 32
+    cpu: str | None = None              # QEMU -cpu model, e.g. "qemu32" (no long mode)
+    bochs_cpu: str | None = None        # Bochs cpu model, e.g. "pentium" (no long mode)
+    network: bool = False               # UEFI chapters: a virtio-net NIC with user networking
+    hostfwd: tuple[tuple[int, int], ...] = ()   # (host port on 127.0.0.1, guest port)
+    net_options: str = ""               # appended to the -netdev user,... option
+    qemu_extra: tuple[str, ...] = ()
+    bochs_extra: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.image = Path(self.image)
+        if self.media not in MEDIA:
+            raise ValueError(f"media must be one of {MEDIA}, not {self.media!r}")
+
+    @property
+    def firmware(self) -> str:
+        return "uefi" if self.media == "efi" else "bios"
+
+
+def qemu_binary() -> str:
+    return os.environ.get("QEMU", "qemu-system-x86_64")
+
+
+def qemu_command(spec: Spec, *, display: str = "none", vars_copy: Path | None = None,
+                 debugcon: str | None = None, serial: str | None = None,
+                 qmp: str | None = None, gdb_port: int | None = None,
+                 paused: bool = False, log: Path | None = None,
+                 log_items: str = "cpu_reset,guest_errors") -> list[str]:
+    """The QEMU command line for `spec`.
+
+    display: "none" (tests), "curses" (a terminal) or "gtk"/"sdl" (a window).
+    debugcon/serial: QEMU character device specs ("file:x", "stdio", "chardev:id").
+    """
+    cmd = [qemu_binary(), "-no-reboot", "-m", str(spec.memory_mb)]
+    if spec.cpu:
+        cmd += ["-cpu", spec.cpu]
+    image = str(spec.image)
+    if spec.media == "floppy":
+        cmd += ["-drive", f"file={image},format=raw,if=floppy", "-boot", "a"]
+    elif spec.media == "hd":
+        cmd += ["-drive", f"file={image},format=raw,if=ide,index=0,media=disk", "-boot", "c"]
+    elif spec.media == "cdrom":
+        cmd += ["-drive", f"file={image},format=raw,if=ide,index=2,media=cdrom,readonly=on", "-boot", "d"]
+    elif spec.media == "efi":
+        if vars_copy is None:
+            raise ValueError("a UEFI boot needs a writable copy of the OVMF variable store")
+        cmd += ["-machine", "q35",
+                "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+                "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}",
+                "-drive", f"file={image},format=raw,if=ide,index=0,media=disk"]
+    if spec.network:
+        netdev = "user,id=net0"
+        for host_port, guest_port in spec.hostfwd:
+            netdev += f",hostfwd=tcp:127.0.0.1:{host_port}-:{guest_port}"
+        if spec.net_options:
+            netdev += "," + spec.net_options
+        cmd += ["-netdev", netdev, "-device", "virtio-net-pci,netdev=net0,romfile="]
+    else:
+        # No NIC: the firmware does not spend time probing a network boot.
+        cmd += ["-nic", "none"]
+    cmd += ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=4"]
+    cmd += ["-display", display]
+    if display == "none":
+        cmd += ["-vga", "std"]
+    if debugcon:
+        cmd += ["-debugcon", debugcon]
+    if serial:
+        cmd += ["-serial", serial]
+    if qmp:
+        cmd += ["-qmp", qmp]
+    if gdb_port is not None:
+        cmd += ["-gdb", f"tcp:127.0.0.1:{gdb_port}"]
+    if paused:
+        cmd += ["-S"]
+    if log is not None:
+        cmd += ["-d", log_items, "-D", str(log)]
+    cmd += list(spec.qemu_extra)
+    return cmd
+
+
+def bochs_binary() -> str:
+    return os.environ.get("BOCHS", "bochs")
+
+
+def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None = None,
+                 log_file: Path | None = None) -> str:
+    """A bochsrc for `spec`. display: "rfb" (headless, tests) or "x"/"sdl2"/"wx" (a window)."""
+    lines = []
+    if spec.media == "efi":
+        lines += [f"romimage: file={OVMF_COMBINED}, address={OVMF_BOCHS_ADDRESS:#x}",
+                  f"vgaromimage: file={BOCHS_VGABIOS}",
+                  "pci: enabled=1, chipset=i440fx"]
+    else:
+        lines += [f"romimage: file={BOCHS_BIOS}", f"vgaromimage: file={BOCHS_VGABIOS}"]
+    lines += [f"memory: guest={spec.memory_mb}, host={spec.memory_mb}"]
+    if spec.bochs_cpu:
+        lines += [f"cpu: model={spec.bochs_cpu}"]
+    image = spec.image
+    if spec.media == "floppy":
+        size = image.stat().st_size
+        if size != FLOPPY_144_BYTES:
+            raise ValueError(f"{image} is {size} bytes; Bochs needs a 1.44 MB floppy image of "
+                             f"exactly {FLOPPY_144_BYTES} bytes")
+        lines += [f"floppya: 1_44={image}, status=inserted", "boot: floppy"]
+    elif spec.media in ("hd", "efi"):
+        lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
+                  f"ata0-master: type=disk, path={image}, mode=flat"]
+        lines += ["boot: disk"]
+    elif spec.media == "cdrom":
+        lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
+                  f"ata0-master: type=cdrom, path={image}, status=inserted",
+                  "boot: cdrom"]
+    if display == "rfb":
+        lines += ['display_library: rfb, options="timeout=0"']
+    else:
+        lines += [f"display_library: {display}"]
+    lines += ["speaker: enabled=0",
+              "sound: driver=dummy",   # without it, a machine with no sound card aborts Bochs
+              "mouse: enabled=0",
+              "port_e9_hack: enabled=1",
+              "clock: sync=none, time0=local"]
+    if serial_file is not None:
+        lines += [f"com1: enabled=1, mode=file, dev={serial_file}"]
+    lines += [f"log: {log_file if log_file else '/dev/null'}",
+              # A panic is reported, not fatal: Bochs's BIOS "panics" when
+              # no disk boots, and the screen must stay readable after that.
+              "panic: action=report", "error: action=report", "info: action=ignore"]
+    lines += list(spec.bochs_extra)
+    return "\n".join(lines) + "\n"
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def fresh_ovmf_vars(directory: Path) -> Path:
+    """A new copy of the OVMF variable store: the firmware remembers settings between boots."""
+    directory.mkdir(parents=True, exist_ok=True)
+    copy = directory / "OVMF_VARS.fd"
+    shutil.copyfile(OVMF_VARS, copy)
+    return copy

@@ -1,0 +1,599 @@
+"""Boot an image headless in QEMU or Bochs and look at it while it runs.
+
+    with Qemu(Spec(image, media="floppy"), logdir) as m:
+        m.wait_for("Hello", source="screen")
+        assert m.screen().colour_of("Hello") == ("light grey", "black")
+
+Every wait has a timeout and polls for a condition; nothing sleeps and hopes.
+Every boot has a hard time limit after which the emulator is killed. On a
+failure the exception says what was expected, what was seen, and where the
+full output of that boot was saved (`logdir`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from .emulators import Spec, bochs_binary, bochs_config, fresh_ovmf_vars, qemu_command
+from .screen import VGA_TEXT_BASE, VGA_TEXT_BYTES, Picture, Screen
+
+# Slow machines can stretch every timeout: BOOTCAMP_TIMEOUT_SCALE=2 make test
+TIMEOUT_SCALE = float(os.environ.get("BOOTCAMP_TIMEOUT_SCALE", "1"))
+POLL_SECONDS = 0.02
+EFLAGS_IF = 1 << 9             # interrupt enable flag
+OPCODE_HLT = 0xF4
+SOURCES = ("debug", "serial", "screen")
+BOCHS_BREAK_RETRY_SECONDS = 0.3   # a lost SIGINT is sent again after this long
+BOCHS_RESUME_SECONDS = 0.02       # from Bochs reading `c` to its simulation loop
+
+
+class BootError(AssertionError):
+    """A boot did not do what the test expected. The message says what and where to look."""
+
+
+@dataclasses.dataclass
+class Registers:
+    """CPU state in a form both emulators can give."""
+
+    rip: int
+    eflags: int
+    cs_selector: int
+    cs_base: int
+    cr0: int
+    cr4: int
+    efer: int
+    halted: bool
+    raw: str
+
+    @property
+    def interrupts_enabled(self) -> bool:
+        return bool(self.eflags & EFLAGS_IF)
+
+    @property
+    def linear_ip(self) -> int:
+        """Where the CPU is, as a linear address (CS base + IP)."""
+        return self.cs_base + self.rip
+
+
+@dataclasses.dataclass
+class Exit:
+    """How a boot ended.
+
+    kind: "debug-exit" (isa-debug-exit port, `code` is the value written),
+          "shutdown" (the guest powered off), "reset" (the guest reset itself),
+          "triple-fault" (a reset caused by an exception during exception handling),
+          "killed" (the harness stopped it).
+    """
+
+    kind: str
+    code: int | None = None
+    last_exception: str | None = None
+    detail: str = ""
+
+
+class Machine:
+    """What the two emulators have in common."""
+
+    name = "machine"
+
+    def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0):
+        self.spec = spec
+        self.logdir = Path(logdir)
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        self.limit = limit * TIMEOUT_SCALE
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+        self._watchdog: threading.Timer | None = None
+        self._killed_by_watchdog = False
+
+    # -- life cycle ---------------------------------------------------------
+    def __enter__(self) -> "Machine":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def _arm_watchdog(self) -> None:
+        def kill() -> None:
+            if self.proc and self.proc.poll() is None:
+                self._killed_by_watchdog = True
+                self.proc.kill()
+        self._watchdog = threading.Timer(self.limit, kill)
+        self._watchdog.daemon = True
+        self._watchdog.start()
+
+    def stop(self) -> None:
+        if self._watchdog:
+            self._watchdog.cancel()
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- what the guest printed ---------------------------------------------
+    def debug_output(self) -> str:
+        """Everything written to the debug port (0xE9) so far."""
+        raise NotImplementedError
+
+    def serial_output(self) -> str:
+        """Everything written to the first serial port (COM1) so far."""
+        raise NotImplementedError
+
+    def screen(self) -> Screen:
+        raise NotImplementedError
+
+    def registers(self) -> Registers:
+        raise NotImplementedError
+
+    def read_memory(self, address: int, length: int) -> bytes:
+        raise NotImplementedError
+
+    def _read(self, source: str) -> str:
+        if source == "debug":
+            return self.debug_output()
+        if source == "serial":
+            return self.serial_output()
+        if source == "screen":
+            return self.screen().text
+        raise ValueError(f"source must be one of {SOURCES}")
+
+    # -- waiting --------------------------------------------------------------
+    def wait_until(self, condition: Callable[[], object], what: str, timeout: float,
+                   seen: Callable[[], str] | None = None) -> object:
+        """Poll `condition` until it returns something true, or fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        while True:
+            exited = not self.running
+            result = condition()
+            if result:
+                return result
+            if exited:
+                self.fail(f"the emulator ended before {what}", seen)
+            if time.monotonic() > deadline:
+                self.fail(f"waited {timeout * TIMEOUT_SCALE:.1f} s for {what}", seen)
+            time.sleep(POLL_SECONDS)
+
+    def wait_for(self, pattern: str | re.Pattern, source: str = "debug",
+                 timeout: float = 10.0) -> re.Match:
+        """Wait until `pattern` (text or compiled regex) appears in the debug port,
+        serial or screen output, and return the match."""
+        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
+        label = {"debug": "the debug port (0xE9)", "serial": "the serial port",
+                 "screen": "the screen"}[source]
+        return self.wait_until(lambda: regex.search(self._read(source)),
+                               f"{regex.pattern!r} on {label}", timeout,
+                               seen=lambda: self._read(source))
+
+    def wait_halted(self, timeout: float = 10.0) -> Registers:
+        """Wait until the CPU sits in HLT, and return its registers."""
+        def halted() -> Registers | None:
+            regs = self.registers()
+            return regs if regs.halted else None
+        return self.wait_until(halted, "the CPU to halt", timeout,
+                               seen=lambda: self.registers().raw)
+
+    def wait_exit(self, timeout: float = 30.0) -> Exit:
+        """Wait until the emulator ends by itself, and say how it ended."""
+        deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                self.fail(f"waited {timeout * TIMEOUT_SCALE:.1f} s for the machine to power off "
+                          "or exit", None)
+            time.sleep(POLL_SECONDS)
+        return self._exit_info()
+
+    def _exit_info(self) -> Exit:
+        raise NotImplementedError
+
+    # -- failing well -----------------------------------------------------------
+    def save_outputs(self) -> None:
+        """Write what can still be read into the log folder (the screen, mostly)."""
+        if self.running:
+            try:
+                (self.logdir / "screen.txt").write_text(self.screen().framed() + "\n")
+            except Exception as err:  # the machine may be in any state; the failure matters more
+                (self.logdir / "screen.txt").write_text(f"(could not read the screen: {err})\n")
+
+    def fail(self, message: str, seen: Callable[[], str] | None) -> None:
+        shown = ""
+        if seen is not None:
+            try:
+                text = seen()
+                shown = text if len(text) < 3000 else "..." + text[-3000:]
+            except Exception as err:
+                shown = f"(could not read it: {err})"
+        self.save_outputs()
+        limit_note = ""
+        if self._killed_by_watchdog:
+            limit_note = f" (the harness killed it at its {self.limit:.0f} s limit)"
+        raise BootError(f"{self.name}: {message}{limit_note}.\n"
+                        + (f"Seen:\n{shown}\n" if seen is not None else "")
+                        + f"Full output of this boot: {self.logdir}")
+
+
+class Qemu(Machine):
+    """QEMU, headless, with its QMP monitor on a private socket."""
+
+    name = "QEMU"
+
+    def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0,
+                 trace_interrupts: bool = False, gdb_port: int | None = None,
+                 paused: bool = False):
+        super().__init__(spec, logdir, limit=limit)
+        self.trace_interrupts = trace_interrupts
+        self.gdb_port = gdb_port
+        self.paused = paused
+        self.sockdir = Path(tempfile.mkdtemp(prefix="bootcamp-"))
+        self.debug_file = self.logdir / "debugcon.txt"
+        self.serial_file = self.logdir / "serial.txt"
+        self.qemu_log = self.logdir / "qemu.log"
+        self.events: list[dict] = []
+        self._replies: queue.Queue = queue.Queue()
+        self._qmp: socket.socket | None = None
+        self._serial_sock: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def command(self) -> list[str]:
+        vars_copy = fresh_ovmf_vars(self.logdir) if self.spec.media == "efi" else None
+        items = "cpu_reset,guest_errors" + (",int" if self.trace_interrupts else "")
+        serial = "chardev:serial0"
+        return qemu_command(self.spec, display="none", vars_copy=vars_copy,
+                            debugcon=f"file:{self.debug_file}", serial=serial,
+                            qmp=f"unix:{self.sockdir / 'qmp.sock'},server=on,wait=off",
+                            gdb_port=self.gdb_port, paused=self.paused,
+                            log=self.qemu_log, log_items=items) + [
+            "-chardev", f"socket,id=serial0,path={self.sockdir / 'serial.sock'},server=on,"
+                        f"wait=off,logfile={self.serial_file}"]
+
+    def start(self) -> None:
+        for f in (self.debug_file, self.serial_file, self.qemu_log):
+            f.write_bytes(b"")
+        cmd = self.command()
+        (self.logdir / "command.txt").write_text(" ".join(cmd) + "\n")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                     stdout=open(self.logdir / "qemu.stdout.txt", "wb"),
+                                     stderr=subprocess.STDOUT)
+        self._arm_watchdog()
+        sock_path = self.sockdir / "qmp.sock"
+        self.wait_until(lambda: sock_path.exists() or None, "QEMU's monitor socket", 10,
+                        seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
+        self._qmp = socket.socket(socket.AF_UNIX)
+        self._qmp.connect(str(sock_path))
+        self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
+        self._qmp_thread.start()
+        self._replies.get(timeout=10)                 # the greeting
+        self.qmp("qmp_capabilities")
+
+    def _qmp_reader(self) -> None:
+        stream = self._qmp.makefile("r")
+        try:
+            for line in stream:
+                message = json.loads(line)
+                if "event" in message:
+                    self.events.append(message)
+                else:
+                    self._replies.put(message)
+        except OSError:
+            pass            # QEMU went away (killed or exited): that is reported elsewhere
+        self._replies.put({"error": {"desc": "QEMU closed its monitor"}})
+
+    def qmp(self, command: str, **arguments) -> object:
+        """Run a QMP command and return its result."""
+        with self._lock:
+            message = {"execute": command}
+            if arguments:
+                message["arguments"] = arguments
+            self._qmp.sendall((json.dumps(message) + "\n").encode())
+            reply = self._replies.get(timeout=30)
+        if "error" in reply:
+            raise BootError(f"QEMU monitor command {command} failed: {reply['error'].get('desc')}. "
+                            f"Full output of this boot: {self.logdir}")
+        return reply["return"]
+
+    def hmp(self, command_line: str) -> str:
+        """Run a human monitor command (the `(qemu)` prompt's language)."""
+        return self.qmp("human-monitor-command", **{"command-line": command_line})
+
+    def stop(self) -> None:
+        if self.running:
+            try:
+                self.save_outputs()
+            finally:
+                super().stop()
+        else:
+            super().stop()
+        for s in (self._qmp, self._serial_sock):
+            if s:
+                s.close()
+        shutil.rmtree(self.sockdir, ignore_errors=True)
+
+    # -- output ---------------------------------------------------------------
+    def debug_output(self) -> str:
+        return self.debug_file.read_bytes().decode("latin-1")
+
+    def serial_output(self) -> str:
+        return self.serial_file.read_bytes().decode("latin-1")
+
+    def serial_write(self, data: bytes | str) -> None:
+        """Type into the first serial port."""
+        if isinstance(data, str):
+            data = data.encode()
+        if self._serial_sock is None:
+            self._serial_sock = socket.socket(socket.AF_UNIX)
+            self._serial_sock.connect(str(self.sockdir / "serial.sock"))
+            # QEMU now also sends the output here; drain it so the guest never blocks on it.
+            threading.Thread(target=self._drain_serial, daemon=True).start()
+        self._serial_sock.sendall(data)
+
+    def _drain_serial(self) -> None:
+        try:
+            while self._serial_sock.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def read_memory(self, address: int, length: int) -> bytes:
+        dump = self.logdir / f"mem-{address:x}.bin"
+        self.qmp("pmemsave", val=address, size=length, filename=str(dump))
+        return dump.read_bytes()
+
+    def screen(self) -> Screen:
+        return Screen(self.read_memory(VGA_TEXT_BASE, VGA_TEXT_BYTES))
+
+    def screendump(self, name: str = "screendump.ppm") -> Picture:
+        path = self.logdir / name
+        self.qmp("screendump", filename=str(path))
+        return Picture(path)
+
+    def sendkey(self, keys: str) -> None:
+        """Press a key combination, in QEMU's names: "a", "ret", "up", "esc", "ctrl-c"."""
+        self.hmp(f"sendkey {keys}")
+
+    def registers(self) -> Registers:
+        text = self.hmp("info registers")
+
+        def field(name: str) -> int:
+            match = re.search(rf"\b{name}=([0-9a-fA-F]+)", text)
+            return int(match.group(1), 16) if match else 0
+
+        rip = field("RIP") if "RIP=" in text else field("EIP")
+        cs = re.search(r"^CS =([0-9a-f]{4}) ([0-9a-f]+)", text, re.M)
+        return Registers(rip=rip, eflags=field("RFL") if "RFL=" in text else field("EFL"),
+                         cs_selector=int(cs.group(1), 16) if cs else 0,
+                         cs_base=int(cs.group(2), 16) if cs else 0,
+                         cr0=field("CR0"), cr4=field("CR4"), efer=field("EFER"),
+                         halted="HLT=1" in text, raw=text)
+
+    # -- the end ----------------------------------------------------------------
+    def _exit_info(self) -> Exit:
+        code = self.proc.returncode
+        self._qmp_thread.join(timeout=5)        # the monitor's last events (SHUTDOWN)
+        log = self.qemu_log.read_text(errors="replace") if self.qemu_log.exists() else ""
+        exceptions = re.findall(r"^\s*\d+: v=([0-9a-f]{2}) e=([0-9a-f]{4}).*$", log, re.M)
+        last = None
+        if exceptions:
+            vector, error = exceptions[-1]
+            last = f"vector {int(vector, 16)} error code {int(error, 16):#x}"
+        reasons = [e.get("data", {}).get("reason") for e in self.events if e["event"] == "SHUTDOWN"]
+        if self._killed_by_watchdog:
+            return Exit("killed", detail=f"killed at the {self.limit:.0f} s limit")
+        if "Triple fault" in log:
+            return Exit("triple-fault", last_exception=last, detail="QEMU logged a triple fault")
+        if code and code % 2 == 1 and not reasons:
+            return Exit("debug-exit", code=(code - 1) // 2)
+        if "guest-reset" in reasons:
+            return Exit("reset", last_exception=last)
+        return Exit("shutdown", code=code, detail=",".join(r for r in reasons if r))
+
+
+class Bochs(Machine):
+    """Bochs, headless (its VNC display with nobody watching), driven through its debugger.
+
+    Bochs as Debian builds it stops at a debugger prompt before the first
+    instruction. The harness types `c` to run, and to look at the machine it
+    interrupts it (SIGINT), asks the debugger, and types `c` again. While the
+    machine runs, everything on Bochs's standard output is what the guest wrote
+    to port 0xE9.
+    """
+
+    name = "Bochs"
+    PROMPT = re.compile(rb"<bochs:\d+> ")
+    BREAK = re.compile(rb"\n?Next at t=\d+\n")
+
+    def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0):
+        super().__init__(spec, logdir, limit=limit)
+        self.serial_file = self.logdir / "serial.txt"
+        self.raw = bytearray()
+        self._debug = bytearray()          # port 0xE9 bytes, debugger chatter removed
+        self._run_from = 0                 # where the current stretch of running began in raw
+        self._stopped = True
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self.serial_file.write_bytes(b"")
+        config = self.logdir / "bochsrc.txt"
+        config.write_text(bochs_config(self.spec, serial_file=self.serial_file,
+                                       log_file=self.logdir / "bochs.log"))
+        # Bochs writes its prompt through stdio, which buffers a pipe: unbuffer it.
+        cmd = ["stdbuf", "-o0", bochs_binary(), "-q", "-f", str(config)]
+        (self.logdir / "command.txt").write_text(" ".join(cmd) + "\n")
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=open(self.logdir / "bochs.stderr.txt", "wb"))
+        self._arm_watchdog()
+        threading.Thread(target=self._reader, daemon=True).start()
+        self._wait_prompt(0)
+        self._continue()
+
+    def _reader(self) -> None:
+        with open(self.logdir / "bochs.stdout.txt", "wb") as copy:
+            while True:
+                chunk = self.proc.stdout.read1(65536)
+                if not chunk:
+                    break
+                copy.write(chunk)
+                copy.flush()
+                with self._lock:
+                    self.raw.extend(chunk)
+
+    def _wait_prompt(self, start: int) -> int:
+        """Wait for the debugger's prompt after raw[start]; return where the prompt ends."""
+        def prompt() -> int | None:
+            with self._lock:
+                match = self.PROMPT.search(self.raw, start)
+            return match.end() if match else None
+        return self.wait_until(prompt, "the Bochs debugger prompt", 30,
+                               seen=lambda: self.raw[start:].decode("latin-1"))
+
+    def _interrupt(self, mark: int) -> int:
+        """Break into the debugger; return where its prompt ends in raw.
+
+        A SIGINT that arrives before Bochs has resumed after `c` is lost, so
+        keep asking, a little apart, until the prompt shows."""
+        deadline = time.monotonic() + 30 * TIMEOUT_SCALE
+        while True:
+            self.proc.send_signal(signal.SIGINT)
+            retry = time.monotonic() + BOCHS_BREAK_RETRY_SECONDS
+            while time.monotonic() < retry:
+                with self._lock:
+                    match = self.PROMPT.search(self.raw, mark)
+                if match:
+                    return match.end()
+                if not self.running:
+                    self.fail("Bochs ended while the harness was breaking in", None)
+                time.sleep(POLL_SECONDS)
+            if time.monotonic() > deadline:
+                self.fail("Bochs did not stop for its debugger",
+                          lambda: self.raw[mark:].decode("latin-1"))
+
+    def _continue(self) -> None:
+        with self._lock:
+            self._run_from = len(self.raw)
+        self.proc.stdin.write(b"c\n")
+        self.proc.stdin.flush()
+        self._stopped = False
+        # Bochs echoes the command when it reads it; a SIGINT before it is back
+        # in its simulation loop can be lost, so let it get there first.
+        self.wait_until(lambda: self._running_output().startswith(b"c\n"),
+                        "Bochs to take the continue command", 10,
+                        seen=lambda: self._running_output().decode("latin-1"))
+        time.sleep(BOCHS_RESUME_SECONDS)
+
+    def _running_output(self) -> bytes:
+        with self._lock:
+            return bytes(self.raw[self._run_from:])
+
+    def debug_output(self) -> str:
+        tail = b"" if self._stopped else self._running_output()
+        # The echo of "c\n" opens each stretch of running.
+        if tail.startswith(b"c\n"):
+            tail = tail[2:]
+        return (self._debug + tail).decode("latin-1")
+
+    def serial_output(self) -> str:
+        return self.serial_file.read_bytes().decode("latin-1")
+
+    def debugger(self, *commands: str) -> list[str]:
+        """Stop the machine, run debugger commands, let it run on; return each command's output."""
+        if not self.running:
+            self.fail("the emulator ended before the debugger could be asked", None)
+        with self._lock:
+            mark = len(self.raw)
+        end = self._interrupt(mark)
+        with self._lock:
+            stretch = bytes(self.raw[self._run_from:end])
+        if stretch.startswith(b"c\n"):
+            stretch = stretch[2:]
+        brk = self.BREAK.search(stretch)
+        self._debug.extend(stretch[:brk.start()] if brk else b"")
+        self._stopped = True
+        outputs = []
+        for command in commands:
+            with self._lock:
+                mark = len(self.raw)
+            self.proc.stdin.write(command.encode() + b"\n")
+            self.proc.stdin.flush()
+            end = self._wait_prompt(mark)
+            with self._lock:
+                text = self.PROMPT.sub(b"", bytes(self.raw[mark:end]))
+            outputs.append(text.decode("latin-1").strip())
+        self._continue()
+        return outputs
+
+    def read_memory(self, address: int, length: int) -> bytes:
+        (text,) = self.debugger(f"xp /{length}bx {address:#x}")
+        values = re.findall(r"\t0x([0-9a-f]{2})", text)
+        if len(values) != length:
+            self.fail(f"the debugger gave {len(values)} of {length} bytes at {address:#x}",
+                      lambda: text)
+        return bytes(int(v, 16) for v in values)
+
+    def screen(self) -> Screen:
+        return Screen(self.read_memory(VGA_TEXT_BASE, VGA_TEXT_BYTES))
+
+    def registers(self) -> Registers:
+        regs, sregs, cregs = self.debugger("r", "sreg", "creg")
+        return self._parse_registers(regs, sregs, cregs, twice=self.debugger("r")[0])
+
+    def _parse_registers(self, regs: str, sregs: str, cregs: str, twice: str) -> Registers:
+        def value(pattern: str, text: str) -> int:
+            match = re.search(pattern, text)
+            return int(match.group(1).replace("_", ""), 16) if match else 0
+
+        rip = value(r"rip: ([0-9a-f_]+)", regs)
+        eflags = value(r"eflags 0x([0-9a-f]+)", regs)
+        cs = re.search(r"cs:0x([0-9a-f]{4}).*?base=0x([0-9a-f]+)", sregs, re.S)
+        cs_base = int(cs.group(2), 16) if cs else 0
+        # Bochs's debugger has no "halted" flag. A CPU in HLT has just run a HLT
+        # instruction and does not move: RIP is the same in two samples and the
+        # byte before it is F4.
+        still = value(r"rip: ([0-9a-f_]+)", twice) == rip
+        halted = False
+        if still and rip:
+            (byte,) = self.read_memory(cs_base + rip - 1, 1)
+            halted = byte == OPCODE_HLT
+        return Registers(rip=rip, eflags=eflags,
+                         cs_selector=int(cs.group(1), 16) if cs else 0, cs_base=cs_base,
+                         cr0=value(r"CR0=0x([0-9a-f]+)", cregs),
+                         cr4=value(r"CR4=0x([0-9a-f]+)", cregs),
+                         efer=value(r"EFER=0x([0-9a-f]+)", cregs),
+                         halted=halted, raw="\n".join((regs, sregs, cregs)))
+
+    def save_outputs(self) -> None:
+        if self.running and not self._stopped:
+            super().save_outputs()
+
+    def _exit_info(self) -> Exit:
+        if self._killed_by_watchdog:
+            return Exit("killed", detail=f"killed at the {self.limit:.0f} s limit")
+        log = self.logdir / "bochs.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        if "3rd (" in text and "exception with no resolution" in text:
+            return Exit("triple-fault", detail="Bochs logged a third exception with no resolution")
+        # Bochs explains a fatal stop in a banner on stderr, e.g. its BIOS's
+        # "[BIOS  ] No bootable device.", which it always treats as fatal.
+        stderr = (self.logdir / "bochs.stderr.txt").read_text(errors="replace")
+        banner = re.search(r"Bochs is exiting with the following message:\n(.*?)\n=+", stderr, re.S)
+        return Exit("shutdown", code=self.proc.returncode,
+                    detail=banner.group(1).strip() if banner else "")

@@ -1,0 +1,123 @@
+"""Start an emulator for a person: `make run`, `make run-bochs`, `make debug`, `make help`.
+
+    python3 -m bootcamp.run qemu  --media floppy build/floppy.img
+    python3 -m bootcamp.run bochs --media floppy build/floppy.img
+    python3 -m bootcamp.run debug --media floppy build/floppy.img --gdb-script x.gdb --symbols b.elf
+    python3 -m bootcamp.run qemu  --media floppy build/floppy.img --print   # the command only
+
+With a graphical display QEMU opens a window and the serial port is this
+terminal; without one QEMU draws the VGA text screen in the terminal (curses)
+and the serial port goes to build/serial.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .emulators import Spec, bochs_binary, bochs_config, fresh_ovmf_vars, has_display, qemu_command
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def gtk_available() -> bool:
+    """QEMU opens a window only with Debian's qemu-system-gui package installed."""
+    return any(Path(d).glob("ui-gtk.so") for d in ("/usr/lib/x86_64-linux-gnu/qemu",))
+
+
+def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
+                     paused: bool = False) -> list[str]:
+    vars_copy = fresh_ovmf_vars(build / "run") if spec.media == "efi" else None
+    if has_display() and gtk_available():
+        return qemu_command(spec, display="gtk", vars_copy=vars_copy,
+                            debugcon=f"file:{build / 'debugcon.txt'}", serial="mon:stdio",
+                            gdb_port=gdb_port, paused=paused)
+    return qemu_command(spec, display="curses", vars_copy=vars_copy,
+                        debugcon=f"file:{build / 'debugcon.txt'}",
+                        serial=f"file:{build / 'serial.txt'}", gdb_port=gdb_port, paused=paused)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bootcamp.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("what", choices=("qemu", "bochs", "debug"))
+    parser.add_argument("image", type=Path)
+    parser.add_argument("--media", default="floppy", choices=("floppy", "hd", "cdrom", "efi"))
+    parser.add_argument("--memory", type=int, default=32, help="MiB of RAM")
+    parser.add_argument("--network", action="store_true", help="a virtio NIC on user networking")
+    parser.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
+                        help="forward 127.0.0.1:HOST to the guest's port GUEST")
+    parser.add_argument("--gdb-script", type=Path, help="for debug: the chapter's gdb script")
+    parser.add_argument("--symbols", type=Path, help="for debug: the ELF file with symbols")
+    parser.add_argument("--print", action="store_true", help="print the command, run nothing")
+    args = parser.parse_args(argv)
+
+    build = args.image.resolve().parent
+    hostfwd = tuple(tuple(int(p) for p in pair.split(":")) for pair in args.hostfwd)
+    spec = Spec(args.image.resolve(), media=args.media, memory_mb=args.memory,
+                network=args.network or bool(hostfwd), hostfwd=hostfwd)
+
+    if args.what == "qemu":
+        cmd = interactive_qemu(spec, build)
+        if args.print:
+            print(shlex.join(cmd))
+            return 0
+        if not has_display():
+            print(f"No graphical display: QEMU draws the screen here. Serial output goes to "
+                  f"{build / 'serial.txt'}, the debug port to {build / 'debugcon.txt'}.\n"
+                  "To quit: press Esc then 2 for QEMU's monitor, type quit, press Enter.",
+                  file=sys.stderr)
+        return subprocess.call(cmd)
+
+    if args.what == "bochs":
+        config = build / "bochsrc.txt"
+        display = "x" if has_display() else "term"
+        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
+                                       log_file=build / "bochs.log"))
+        cmd = [bochs_binary(), "-q", "-f", str(config)]
+        if args.print:
+            print(shlex.join(cmd))
+            return 0
+        print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
+              "q to quit.", file=sys.stderr)
+        return subprocess.call(cmd)
+
+    # debug: QEMU paused at the first instruction with its gdb stub, and gdb attached.
+    port = free_port()
+    qemu = interactive_qemu(spec, build, gdb_port=port, paused=True)
+    # Connect first, then load symbols: gdb takes the CPU's architecture from
+    # QEMU (x86-64) and would refuse a 32-bit ELF file given before connecting.
+    gdb = ["gdb", "-q", "-ex", f"target remote 127.0.0.1:{port}"]
+    if args.symbols:
+        gdb += ["-ex", f"add-symbol-file {args.symbols}"]
+    if args.gdb_script:
+        gdb += ["-x", str(args.gdb_script)]
+    if args.print:
+        print(shlex.join(qemu))
+        print(shlex.join(gdb))
+        return 0
+    if not has_display():
+        # QEMU cannot share the terminal with gdb: it runs with no display and
+        # the screen can be read in gdb (x/80cb 0xb8000) or with `make run`.
+        qemu = [a if a != "curses" else "none" for a in qemu]
+    with tempfile.TemporaryFile() as log:
+        emulator = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        try:
+            return subprocess.call(gdb)
+        finally:
+            emulator.kill()
+            emulator.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
