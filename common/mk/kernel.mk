@@ -1,0 +1,129 @@
+# Rules for chapters with a kernel in C that GRUB boots from an ISO (ch04, ch05).
+#
+# A chapter sets, then includes this file:
+#   KERNEL_ARCH     i386 (32-bit protected mode) or x86_64 (64-bit long mode)
+#   KERNELS         names: build/NAME.elf (ELF with symbols) and build/NAME.iso for each
+#   KERNEL_SOURCES  the chapter's own .c and .asm files, linked into every kernel
+#                   (found in the chapter or in tests/)
+#   KERNEL_COMMON   files under common/ linked into every kernel (lib/format.c ...)
+#   GRUB_CFG        the grub.cfg of every ISO (default: grub.cfg)
+#   ISO_FILES       more files for the ISO's /boot (modules)
+# and per kernel NAME, optionally:
+#   NAME_OBJECTS    more objects for that kernel only (test variants)
+#   NAME_HEADER     its Multiboot2 header object (default: the good one)
+#   NAME_GRUB_CFG   its grub.cfg
+#
+# What gets built, for KERNEL_ARCH=i386:
+#   build/foo.o                    each chapter source (foo.c, foo.asm)
+#   build/common-i386/lib/x.o      each common source, one folder per architecture,
+#                                  so 32- and 64-bit objects of one file never mix
+#   build/include/multiboot2.inc   NASM's copy of common/include/multiboot2.h
+#   build/NAME.elf, .map, .dis     the kernel, its link map, its disassembly with source
+#   build/NAME.iso                 GRUB (BIOS) + boot/kernel.elf + grub.cfg + ISO_FILES
+
+KERNEL_ARCH ?= i386
+GRUB_CFG    ?= grub.cfg
+KERNEL_LD   ?= $(dir $(lastword $(MAKEFILE_LIST)))multiboot2_kernel.ld
+MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
+RUN_MEDIA   ?= cdrom
+IMAGES      ?= $(KERNELS:%=build/%.iso)
+DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
+
+include $(MK_DIR)chapter.mk
+
+# --- Architecture ------------------------------------------------------------
+ifeq ($(KERNEL_ARCH),i386)
+ARCH_CFLAGS  := -m32 -march=i686
+NASM_FORMAT  := elf32
+LD_EMULATION := elf_i386
+else ifeq ($(KERNEL_ARCH),x86_64)
+# System V ABI without the red zone: an interrupt pushes its frame right below
+# RSP, over the 128 bytes a leaf function may use without moving RSP.
+# The kernel runs identity-mapped below 2 GiB, which is the small code model;
+# -mcmodel=kernel is for kernels linked in the top 2 GiB (0xFFFFFFFF80000000).
+ARCH_CFLAGS  := -m64 -mno-red-zone -mcmodel=small
+NASM_FORMAT  := elf64
+LD_EMULATION := elf_x86_64
+else
+$(error KERNEL_ARCH must be i386 or x86_64, not $(KERNEL_ARCH))
+endif
+
+# Freestanding: no C library, no start-up files, no stack protector (it needs
+# a C library's canary), no position-independent code (the kernel runs where
+# it is linked), no floating point or SSE registers (nothing has set them up;
+# 64-bit code would otherwise use SSE for struct copies). ld is called
+# directly, so no C library or start-up file is ever linked (gcc's -nostdlib).
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+    -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mgeneral-regs-only \
+    -Wall -Wextra -Werror -MMD -MP \
+    -I$(COMMON)/include -I$(BUILD)/include $(ARCH_CFLAGS) $(CFLAGS)
+KERNEL_NASMFLAGS := -f $(NASM_FORMAT) -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) \
+    -I$(BUILD)/include/ -I$(COMMON)/boot/ $(NASMFLAGS)
+# -n (nmagic): sections follow each other in the file without page alignment,
+# so the header lands a few dozen bytes in (see the ch04 lesson). The segment
+# permission notes are for programs run by an OS; a kernel has none to obey.
+KERNEL_LDFLAGS := -m $(LD_EMULATION) -n --fatal-warnings --no-warn-rwx-segments -z noexecstack \
+    $(LDFLAGS)
+
+OBJ_COMMON := $(BUILD)/common-$(KERNEL_ARCH)
+GENERATED_INCLUDES := $(BUILD)/include/multiboot2.inc
+MB2_HEADER        := $(OBJ_COMMON)/boot/multiboot2_header.o
+MB2_HEADER_BROKEN := $(OBJ_COMMON)/boot/multiboot2_header_broken.o
+MB2_CHECK   := $(MK_DIR)multiboot2_check.sh
+GRUB_MKRESCUE ?= grub-mkrescue
+# BIOS GRUB only: the course boots these ISOs through the BIOS.
+GRUB_PLATFORM ?= /usr/lib/grub/i386-pc
+
+object_of = $(if $(filter $(COMMON)/%,$(1)),$(OBJ_COMMON)/$(basename $(1:$(COMMON)/%=%)).o,$(BUILD)/$(basename $(notdir $(1))).o)
+KERNEL_OBJECTS := $(foreach s,$(KERNEL_SOURCES),$(call object_of,$(s))) \
+                  $(foreach s,$(KERNEL_COMMON),$(call object_of,$(COMMON)/$(s)))
+
+vpath %.c . tests
+vpath %.asm . tests
+
+# --- Compiling -----------------------------------------------------------------
+$(BUILD)/include/%.inc: $(COMMON)/include/%.h $(MK_DIR)h2inc.sh | $(BUILD)
+	@mkdir -p $(@D)
+	CC=$(CC) $(MK_DIR)h2inc.sh $< MB2_ > $@
+
+$(BUILD)/%.o: %.c | $(BUILD)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm $(GENERATED_INCLUDES) | $(BUILD)
+	$(NASM) $(KERNEL_NASMFLAGS) -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
+
+$(OBJ_COMMON)/%.o: $(COMMON)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(OBJ_COMMON)/%.o: $(COMMON)/%.asm $(GENERATED_INCLUDES)
+	@mkdir -p $(@D)
+	$(NASM) $(KERNEL_NASMFLAGS) -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
+
+# The same header with a checksum one off, for the test that GRUB refuses it.
+$(MB2_HEADER_BROKEN): $(COMMON)/boot/multiboot2_header.asm $(GENERATED_INCLUDES)
+	@mkdir -p $(@D)
+	$(NASM) $(KERNEL_NASMFLAGS) -DBROKEN_CHECKSUM -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
+
+# --- Linking, one kernel at a time ----------------------------------------------
+define kernel_rules
+$(BUILD)/$(1).elf: $(or $($(1)_HEADER),$(MB2_HEADER)) $(KERNEL_OBJECTS) $($(1)_OBJECTS) $(KERNEL_LD)
+	$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LD) -Map $(BUILD)/$(1).map -o $$@ $$(filter %.o,$$^)
+	@$(OBJDUMP) -d -S -M intel $$@ > $(BUILD)/$(1).dis
+	@OBJDUMP=$(OBJDUMP) $(MB2_CHECK) $$@
+	@size $$@ | awk 'NR == 2 { printf "$(1).elf: %d bytes of code, %d of data, %d of bss\n", $$$$1, $$$$2, $$$$3 }'
+
+$(BUILD)/$(1).iso: $(BUILD)/$(1).elf $(or $($(1)_GRUB_CFG),$(GRUB_CFG)) $(ISO_FILES)
+	@rm -rf $(BUILD)/$(1).isodir
+	@mkdir -p $(BUILD)/$(1).isodir/boot/grub
+	cp $(BUILD)/$(1).elf $(BUILD)/$(1).isodir/boot/kernel.elf
+	cp $(or $($(1)_GRUB_CFG),$(GRUB_CFG)) $(BUILD)/$(1).isodir/boot/grub/grub.cfg
+	$(if $(ISO_FILES),cp $(ISO_FILES) $(BUILD)/$(1).isodir/boot/)
+	@$(GRUB_MKRESCUE) -d $(GRUB_PLATFORM) --fonts= --locales= --themes= \
+	    -o $$@ $(BUILD)/$(1).isodir > $(BUILD)/$(1).iso.log 2>&1 \
+	    || { cat $(BUILD)/$(1).iso.log >&2; exit 1; }
+	@echo "$(1).iso: $$$$(stat -c %s $$@) bytes"
+endef
+$(foreach k,$(KERNELS),$(eval $(call kernel_rules,$(k))))
+
+-include $(wildcard $(BUILD)/*.d $(OBJ_COMMON)/*/*.d)
