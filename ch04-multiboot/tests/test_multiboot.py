@@ -113,3 +113,13 @@ def test_build_says_where_the_header_is(chapter):
     assert result.returncode == 0, result.stdout
     assert re.search(r"kernel\.elf: Multiboot2 header at file offset \d+ \(24 bytes\), "
                      r"within the first 32768", result.stdout), result.stdout
+
+
+def test_build_fails_when_the_header_is_past_32_kib(chapter):
+    # Without -n and with 2 MiB pages, ld puts the first byte at file offset
+    # 1 MiB (the address modulo the page size): GRUB would not find the header.
+    result = chapter.make("BUILD=build/test-no-nmagic", "LD_NMAGIC=",
+                          "LDFLAGS=-z max-page-size=0x200000", "build/test-no-nmagic/kernel.elf")
+    assert result.returncode != 0, result.stdout
+    assert ("kernel.elf: the Multiboot2 header ends at file offset 1048600, past the first "
+            "32768 bytes GRUB searches (link with ld -n)") in result.stdout, result.stdout

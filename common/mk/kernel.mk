@@ -31,6 +31,9 @@ DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
 
 include $(MK_DIR)chapter.mk
 
+# A kernel whose header check fails must not stay behind looking finished.
+.DELETE_ON_ERROR:
+
 # --- Architecture ------------------------------------------------------------
 ifeq ($(KERNEL_ARCH),i386)
 ARCH_CFLAGS  := -m32 -march=i686
@@ -62,7 +65,8 @@ KERNEL_NASMFLAGS := -f $(NASM_FORMAT) -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_
 # -n (nmagic): sections follow each other in the file without page alignment,
 # so the header lands a few dozen bytes in (see the ch04 lesson). The segment
 # permission notes are for programs run by an OS; a kernel has none to obey.
-KERNEL_LDFLAGS := -m $(LD_EMULATION) -n --fatal-warnings --no-warn-rwx-segments -z noexecstack \
+LD_NMAGIC ?= -n
+KERNEL_LDFLAGS := -m $(LD_EMULATION) $(LD_NMAGIC) --fatal-warnings --no-warn-rwx-segments -z noexecstack \
     $(LDFLAGS)
 
 OBJ_COMMON := $(BUILD)/common-$(KERNEL_ARCH)
