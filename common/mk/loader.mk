@@ -58,12 +58,12 @@ NASMFLAGS += -DLOAD_ADDRESS=$(LOAD_ADDRESS) -DLOAD_LIMIT=$(LOAD_LIMIT)
 # The payload, linked at LOAD_ADDRESS.
 $(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD)
 	$(LD) -m elf_i386 --fatal-warnings -T $(PAYLOAD_LD) --defsym=LOAD_ADDRESS=$(LOAD_ADDRESS) \
-	    --defsym=LOAD_LIMIT=$(LOAD_LIMIT) -o $@ $(PAYLOAD_OBJECTS)
+	    -o $@ $(PAYLOAD_OBJECTS)
 	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$(PAYLOAD).dis
 
 # How many sectors stage 1 loads: from the payload's size, never typed by hand.
 $(BUILD)/$(PAYLOAD).sectors: $(BUILD)/$(PAYLOAD).bin $(LOADER_MK)/payload_sectors.sh
-	@$(LOADER_MK)/payload_sectors.sh $< $(LOAD_ADDRESS) $(LOAD_LIMIT) $(HD_PARTITION_START) > $@.tmp
+	@$(LOADER_MK)/payload_sectors.sh $< $(LOAD_ADDRESS) $(LOAD_LIMIT) > $@.tmp || { rm -f $@.tmp; exit 1; }
 	@mv $@.tmp $@
 
 # Dependency files (.d) are made by NASM, never by make: without this empty
@@ -99,14 +99,16 @@ define hd_image
 	@echo "$@: $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) bytes: stage 1 and a partition table in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1, a partition from sector $(HD_PARTITION_START)"
 endef
 
-$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin
+$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
 	$(call floppy_image,$<)
 
-$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin
+$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
 	$(call floppy_image,$<)
 
-$(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(LOADER_MK)/install_mbr.sh
+$(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(LOADER_MK)/install_mbr.sh
 	$(call hd_image,$<)
 
-$(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(LOADER_MK)/install_mbr.sh
+$(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(LOADER_MK)/install_mbr.sh
 	$(call hd_image,$<)
