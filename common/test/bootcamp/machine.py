@@ -429,6 +429,7 @@ class Bochs(Machine):
         self._run_from = 0                 # where the current stretch of running began in raw
         self._stopped = True
         self._lock = threading.Lock()
+        self._image_lock: Path | None = None    # the disk image lock file this Bochs made
 
     def start(self) -> None:
         self.serial_file.write_bytes(b"")
@@ -444,7 +445,20 @@ class Bochs(Machine):
         self._arm_watchdog()
         threading.Thread(target=self._reader, daemon=True).start()
         self._wait_prompt(0)
+        # Bochs has opened its disks: a hard-disk image is now locked (IMAGE.lock) by this Bochs.
+        lock = Path(f"{self.spec.image}.lock")
+        if self.spec.media in ("hd", "efi") and lock.exists():
+            self._image_lock = lock
         self._continue()
+
+    def stop(self) -> None:
+        super().stop()
+        # Bochs removes its IMAGE.lock when it exits by itself, but not when it
+        # is killed; left behind, the lock makes the next boot of the image
+        # fail ("could not open hard drive image file"). Remove this boot's own.
+        if self._image_lock is not None:
+            self._image_lock.unlink(missing_ok=True)
+            self._image_lock = None
 
     def _reader(self) -> None:
         with open(self.logdir / "bochs.stdout.txt", "wb") as copy:
