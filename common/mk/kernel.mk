@@ -14,9 +14,11 @@
 #   NAME_GRUB_CFG   its grub.cfg
 #
 # What gets built, for KERNEL_ARCH=i386:
-#   build/foo.o                    each chapter source (foo.c, foo.asm)
+#   build/i386/foo.o               each chapter source (foo.c, foo.asm)
 #   build/common-i386/lib/x.o      each common source, one folder per architecture,
 #                                  so 32- and 64-bit objects of one file never mix
+# A chapter may also include loader.mk (ch05): include it first; its boot
+# sector rules build build/NAME.o, which these folders keep apart from.
 #   build/include/multiboot2.inc   NASM's copy of common/include/multiboot2.h
 #   build/NAME.elf, .map, .dis     the kernel, its link map, its disassembly with source
 #   build/NAME.iso                 GRUB (BIOS) + boot/kernel.elf + grub.cfg + ISO_FILES
@@ -29,7 +31,10 @@ RUN_MEDIA   ?= cdrom
 IMAGES      ?= $(KERNELS:%=build/%.iso)
 DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
 
+# chapter.mk once, even when loader.mk (through bios.mk) brought it in already.
+ifeq ($(filter %/chapter.mk,$(MAKEFILE_LIST)),)
 include $(MK_DIR)chapter.mk
+endif
 
 # A kernel whose header check fails must not stay behind looking finished.
 .DELETE_ON_ERROR:
@@ -69,6 +74,7 @@ LD_NMAGIC ?= -n
 KERNEL_LDFLAGS := -m $(LD_EMULATION) $(LD_NMAGIC) --fatal-warnings --no-warn-rwx-segments -z noexecstack \
     $(LDFLAGS)
 
+OBJ        := $(BUILD)/$(KERNEL_ARCH)
 OBJ_COMMON := $(BUILD)/common-$(KERNEL_ARCH)
 GENERATED_INCLUDES := $(BUILD)/include/multiboot2.inc
 MB2_HEADER        := $(OBJ_COMMON)/boot/multiboot2_header.o
@@ -78,7 +84,7 @@ GRUB_MKRESCUE ?= grub-mkrescue
 # BIOS GRUB only: the course boots these ISOs through the BIOS.
 GRUB_PLATFORM ?= /usr/lib/grub/i386-pc
 
-object_of = $(if $(filter $(COMMON)/%,$(1)),$(OBJ_COMMON)/$(basename $(1:$(COMMON)/%=%)).o,$(BUILD)/$(basename $(notdir $(1))).o)
+object_of = $(if $(filter $(COMMON)/%,$(1)),$(OBJ_COMMON)/$(basename $(1:$(COMMON)/%=%)).o,$(OBJ)/$(basename $(notdir $(1))).o)
 KERNEL_OBJECTS := $(foreach s,$(KERNEL_SOURCES),$(call object_of,$(s))) \
                   $(foreach s,$(KERNEL_COMMON),$(call object_of,$(COMMON)/$(s)))
 
@@ -90,11 +96,13 @@ $(BUILD)/include/%.inc: $(COMMON)/include/%.h $(MK_DIR)h2inc.sh | $(BUILD)
 	@mkdir -p $(@D)
 	CC=$(CC) $(MK_DIR)h2inc.sh $< MB2_ > $@
 
-$(BUILD)/%.o: %.c | $(BUILD)
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/%.o: %.asm $(GENERATED_INCLUDES) | $(BUILD)
-	$(NASM) $(KERNEL_NASMFLAGS) -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
+$(OBJ)/%.o: %.asm $(GENERATED_INCLUDES)
+	@mkdir -p $(@D)
+	$(NASM) $(KERNEL_NASMFLAGS) -MD $(OBJ)/$*.d -l $(OBJ)/$*.lst -o $@ $<
 
 $(OBJ_COMMON)/%.o: $(COMMON)/%.c
 	@mkdir -p $(@D)
@@ -130,4 +138,4 @@ $(BUILD)/$(1).iso: $(BUILD)/$(1).elf $(or $($(1)_GRUB_CFG),$(GRUB_CFG)) $(ISO_FI
 endef
 $(foreach k,$(KERNELS),$(eval $(call kernel_rules,$(k))))
 
--include $(wildcard $(BUILD)/*.d $(OBJ_COMMON)/*/*.d)
+-include $(wildcard $(OBJ)/*.d $(OBJ_COMMON)/*/*.d)
