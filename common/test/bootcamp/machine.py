@@ -598,6 +598,29 @@ class Bochs(Machine):
         if self.running and not self._stopped:
             super().save_outputs()
 
+    TRIPLE_FAULT = re.compile(r"exception\(\): 3rd \((\d+)\) exception with no resolution")
+
+    def wait_exit(self, timeout: float = 30.0) -> Exit:
+        """As Machine.wait_exit; and a triple fault ends the boot too.
+
+        QEMU stops on a triple fault (-no-reboot); Bochs resets the machine and
+        runs on, so the harness watches Bochs's log and stops it there. Bochs
+        logs only the exception it could not deliver (the third): it is in
+        `detail`, and `last_exception` stays None."""
+        log = self.logdir / "bochs.log"
+
+        def ended() -> Exit | None:
+            text = log.read_text(errors="replace") if log.exists() else ""
+            fault = self.TRIPLE_FAULT.search(text)
+            if fault:
+                self.stop()
+                return Exit("triple-fault", detail=f"Bochs logged a third exception (vector "
+                            f"{fault.group(1)}) with no resolution, and reset the machine")
+            return None if self.running else self._exit_info()
+        return self.wait_until(ended, "the machine to power off, reset or exit", timeout,
+                               seen=lambda: log.read_text(errors="replace")[-2000:]
+                               if log.exists() else "")
+
     def _exit_info(self) -> Exit:
         if self._killed_by_watchdog:
             return Exit("killed", detail=f"killed at the {self.limit:.0f} s limit")
