@@ -1,0 +1,158 @@
+"""ch05: real -> protected -> long mode, two ways in, and exceptions that explain themselves."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from bootcamp import Spec
+
+CR0_PE, CR0_PG = 1 << 0, 1 << 31
+CR4_PAE = 1 << 5
+EFER_LME, EFER_LMA = 1 << 8, 1 << 10
+DONE = "kmain: done, halting"
+# CPU models without long mode.
+QEMU_32BIT_CPU = "qemu32"
+BOCHS_32BIT_CPU = "pentium"
+
+
+def grub(chapter, iso="kernel.iso", **options):
+    return Spec(chapter.image(iso), media="cdrom", **options)
+
+
+def loader(chapter, logdir, media="hd", **options):
+    # Bochs locks a disk image while it runs: each boot gets its own copy.
+    image = chapter.image(f"payload.{media}.img")
+    copy = logdir / f"{len(list(logdir.glob('*.img')))}-{image.name}"
+    shutil.copyfile(image, copy)
+    return Spec(copy, media=media, **options)
+
+
+def symbol(chapter, elf, name):
+    out = subprocess.run(["nm", str(chapter.image(elf))], stdout=subprocess.PIPE, text=True,
+                         check=True).stdout
+    match = re.search(rf"^([0-9a-f]+) \w {name}$", out, re.M)
+    assert match, f"{name} is not in {elf}"
+    return int(match.group(1), 16)
+
+
+def check_long_mode(machine, booted_by):
+    machine.wait_for(DONE, source="debug", timeout=30)
+    regs = machine.wait_halted(timeout=10)
+    # The CPU's own view, from the emulator.
+    assert regs.cr0 & CR0_PE and regs.cr0 & CR0_PG, regs.raw
+    assert regs.cr4 & CR4_PAE, regs.raw
+    assert regs.efer & EFER_LME and regs.efer & EFER_LMA, regs.raw
+    assert not regs.interrupts_enabled, regs.raw
+    # The kernel's view, on the screen.
+    screen = machine.screen()
+    assert re.search(r"^mode: +64-bit long mode$", screen.text, re.M), screen.framed()
+    assert re.search(r"EFER 0x[0-9a-f]+: LME=1 LMA=1", screen.text), screen.framed()
+    assert re.search(rf"^booted by: +{booted_by}", screen.text, re.M), screen.framed()
+    assert "IDT:          32 exception handlers" in screen, screen.framed()
+    assert screen.colour_of(DONE) == ("light green", "black")
+    return screen
+
+
+def test_grub_path_reaches_64_bit_kmain(chapter, boot, emulator):
+    machine = boot(grub(chapter), emulator)
+    screen = check_long_mode(machine, r"GRUB 2\.\d+\S*, through Multiboot2")
+    lines = screen.lines
+    assert lines[0] == "32-bit protected mode: reached from GRUB (Multiboot2)", screen.framed()
+    assert lines[1].startswith("CPUID: long mode supported"), screen.framed()
+    assert screen.colour_of("32-bit protected mode") == ("light cyan", "black")
+    # kmain's lines also reach COM1.
+    assert "mode:         64-bit long mode" in machine.serial_output()
+
+
+def test_loader_path_reaches_64_bit_kmain(chapter, boot, emulator, logdir):
+    machine = boot(loader(chapter, logdir), emulator)
+    screen = check_long_mode(machine, r"our loader \(stage 1 in the MBR, stage 2\)")
+    debug = machine.debug_output()
+    # Every step, in order, on the debug port: stage 1, stage 2 (16-bit),
+    # the 32-bit checkpoint, then 64-bit C.
+    steps = ["sectors by LBA", "stage 2: 16-bit real mode at 0x8000", "A20: ",
+             "entering 32-bit protected mode", "32-bit protected mode: reached from stage 2",
+             "CPUID: long mode supported", "kmain: 64-bit C", DONE]
+    positions = [debug.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), debug
+    # The 32-bit checkpoint continues under the BIOS's lines, not over them.
+    row, _ = screen.find("32-bit protected mode: reached from stage 2")
+    assert screen.find("entering 32-bit protected mode")[0] == row - 1, screen.framed()
+
+
+def test_loader_path_from_a_floppy(chapter, boot, logdir):
+    machine = boot(loader(chapter, logdir, media="floppy"))
+    check_long_mode(machine, r"our loader")
+    assert "sectors by CHS" in machine.debug_output()
+
+
+@pytest.mark.parametrize("path", ["grub", "loader"])
+def test_cpu_without_long_mode_is_told_so(chapter, boot, emulator, logdir, path):
+    cpu = {"cpu": QEMU_32BIT_CPU} if emulator == "qemu" else {"bochs_cpu": BOCHS_32BIT_CPU}
+    spec = grub(chapter, **cpu) if path == "grub" else loader(chapter, logdir, **cpu)
+    machine = boot(spec, emulator)
+    machine.wait_for("halted.", source="debug", timeout=30)
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled and not regs.efer & EFER_LMA, regs.raw
+    debug = machine.debug_output()
+    match = re.search(r"^error: no long mode: .+$", debug, re.M)
+    assert match, debug
+    # QEMU's qemu32 has the extended leaf without the LM bit; Bochs's
+    # Pentium has no extended leaves at all: two different messages.
+    reason = ("CPUID 0x80000001 EDX bit 29 (LM) is clear" if emulator == "qemu"
+              else "CPUID has no extended leaf 0x80000001")
+    assert match.group(0) == f"error: no long mode: {reason}", debug
+    screen = machine.screen()
+    assert match.group(0) in screen, screen.framed()
+    assert screen.colour_of("error: no long mode") == ("white", "red")
+    assert "kmain" not in debug
+
+
+FAULTS = {
+    # test build: (expected first line, label of the faulting instruction, more lines)
+    "fault_page": ("exception: page fault (#PF), vector 14, error code 0x2", "fault_page_at",
+                   ["CR2 0x0000000040000000: write to a page that is not mapped, kernel mode"]),
+    "fault_divide": ("exception: divide error (#DE), vector 0, no error code",
+                     "fault_divide_at", []),
+    "fault_opcode": ("exception: invalid opcode (#UD), vector 6, no error code",
+                     "fault_opcode_at", []),
+}
+
+
+@pytest.mark.parametrize("build", sorted(FAULTS))
+def test_exception_reports(chapter, boot, emulator, build):
+    headline, label, more = FAULTS[build]
+    machine = boot(grub(chapter, f"{build}.iso"), emulator)
+    machine.wait_for("halted.", source="debug", timeout=30)
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled, regs.raw
+    debug = machine.debug_output()
+    lines = debug.splitlines()
+    assert headline in lines, debug
+    after = lines[lines.index(headline) + 1:]
+    rip = symbol(chapter, f"{build}.elf", label)
+    assert re.match(rf"RIP {rip:#018x}  CS 0x0008  RFLAGS 0x[0-9a-f]+  RSP 0x[0-9a-f]+$",
+                    after[0]), f"expected RIP {rip:#x} ({label}):\n{debug}"
+    assert after[1:1 + len(more)] == more, debug
+    assert after[1 + len(more)] == "halted.", debug
+    screen = machine.screen()
+    assert headline in screen, screen.framed()
+    assert screen.colour_of(headline) == ("white", "red")
+    assert DONE not in debug
+
+
+def test_triple_fault_is_reported_as_such(chapter, boot, emulator):
+    machine = boot(grub(chapter, "triple_fault.iso"), emulator,
+                   **({"trace_interrupts": True} if emulator == "qemu" else {}))
+    machine.wait_for("loading an empty IDT, then INT3", source="debug", timeout=30)
+    ended = machine.wait_exit(timeout=30)
+    assert ended.kind == "triple-fault", ended
+    if emulator == "qemu":
+        # INT3 -> #GP (its gate is past the IDT's limit) -> #DF -> nothing: the
+        # double fault is the last exception QEMU delivered.
+        assert ended.last_exception == "vector 8 error code 0x0", ended
+    else:
+        assert "third exception (vector 13)" in ended.detail, ended
+    assert "halted." not in machine.debug_output()
