@@ -276,14 +276,28 @@ class Qemu(Machine):
                                      stderr=subprocess.STDOUT)
         self._arm_watchdog()
         sock_path = self.sockdir / "qmp.sock"
-        self.wait_until(lambda: sock_path.exists() or None, "QEMU's monitor socket", 10,
-                        seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
-        self._qmp = socket.socket(socket.AF_UNIX)
-        self._qmp.connect(str(sock_path))
+        # QEMU creates the socket file a moment before it listens on it: a
+        # connection refused in between is tried again.
+        self._qmp = self.wait_until(lambda: self._connect(sock_path), "QEMU's monitor socket", 10,
+                                    seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(
+                                        errors="replace"))
         self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
         self._qmp_thread.start()
         self._replies.get(timeout=10)                 # the greeting
         self.qmp("qmp_capabilities")
+
+    @staticmethod
+    def _connect(path: Path) -> socket.socket | None:
+        """A connection to the Unix socket at `path`, or None if nobody listens there yet."""
+        if not path.exists():
+            return None
+        sock = socket.socket(socket.AF_UNIX)
+        try:
+            sock.connect(str(path))
+        except (ConnectionRefusedError, FileNotFoundError):
+            sock.close()
+            return None
+        return sock
 
     def _qmp_reader(self) -> None:
         stream = self._qmp.makefile("r")
