@@ -1,6 +1,7 @@
 """ch04: a Multiboot2 kernel booted by GRUB from an ISO, in QEMU and Bochs."""
 
 import re
+import shutil
 import struct
 import subprocess
 
@@ -109,7 +110,10 @@ def test_header_is_first_aligned_and_sums_to_zero(chapter):
 
 
 def test_build_says_where_the_header_is(chapter):
-    result = chapter.make("-B", "build/kernel.elf")
+    # In a folder of its own: rebuilding build/kernel.elf would race the boots
+    # of build/kernel.iso that run in parallel.
+    shutil.rmtree(chapter.build / "test-header", ignore_errors=True)
+    result = chapter.make("BUILD=build/test-header", "build/test-header/kernel.elf")
     assert result.returncode == 0, result.stdout
     assert re.search(r"kernel\.elf: Multiboot2 header at file offset \d+ \(24 bytes\), "
                      r"within the first 32768", result.stdout), result.stdout
@@ -123,3 +127,16 @@ def test_build_fails_when_the_header_is_past_32_kib(chapter):
     assert result.returncode != 0, result.stdout
     assert ("kernel.elf: the Multiboot2 header ends at file offset 1048600, past the first "
             "32768 bytes GRUB searches (link with ld -n)") in result.stdout, result.stdout
+
+
+def test_make_debug_stops_at_kmain_with_its_arguments(chapter):
+    # `make debug` with gdb reading these commands instead of a person. On
+    # qemu-system-i386, gdb reads the 32-bit DWARF right: kmain's arguments.
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(chapter.root), "debug"],
+                            input="info args\nshow architecture\nquit\n", text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    out = result.stdout
+    assert '(currently "i386")' in out, out          # QEMU ran as qemu-system-i386
+    assert re.search(r"Breakpoint 1, kmain \(magic=920085129, info=0x[0-9a-f]+\) at kmain\.c", out), out
+    assert "magic = 920085129" in out, out            # 0x36D76289
+    assert re.search(r"^EIP 001[0-9a-f]{5}  ESP ", out, re.M), out

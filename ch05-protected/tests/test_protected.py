@@ -156,3 +156,22 @@ def test_triple_fault_is_reported_as_such(chapter, boot, emulator):
     else:
         assert "third exception (vector 13)" in ended.detail, ended
     assert "halted." not in machine.debug_output()
+
+
+def test_make_debug_follows_the_cpu_across_modes(chapter):
+    # `make debug` with gdb reading these commands instead of a person: the
+    # script stops at protected_mode_start, long_mode_start and kmain.
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(chapter.root), "debug"],
+                            input="continue\ncontinue\ninfo args\nquit\n", text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    out = result.stdout
+    # 32-bit code, disassembled as 32-bit code (ndisasm -b 32).
+    assert re.search(r"^32-bit protected mode   EIP 001[0-9a-f]{5}", out, re.M), out
+    assert re.search(r"^001[0-9a-f]{5}  89C5 +mov ebp,eax$", out, re.M), out
+    assert "Breakpoint 1, protected_mode_start ()" in out, out
+    # 64-bit code, by gdb itself.
+    assert re.search(r"^64-bit long mode   RIP 00000000001[0-9a-f]{5}", out, re.M), out
+    assert "Breakpoint 2, long_mode_start ()" in out, out
+    # 64-bit C with its arguments: the GRUB path (2) and the Multiboot2 magic.
+    assert "Breakpoint 3, kmain (boot_path=2, magic=920085129, info=" in out, out
+    assert "boot_path = 2" in out, out
