@@ -98,19 +98,10 @@ msg_kmain_returned:     db "kmain returned", 0
 
 ; The GDT of long mode. Base and limit are ignored for 64-bit code; what
 ; matters is L=1 (and D=0) in the code descriptor.
-align DESCRIPTOR_BYTES
-gdt64:
-    null_descriptor
-.code:
-    descriptor 0, SEG_LIMIT_4G, CODE_ACCESS, LONG64_FLAGS
-.data:
-    descriptor 0, SEG_LIMIT_4G, DATA_ACCESS, FLAT32_FLAGS
-gdt64_end:
+; (A 4-byte base in the pointer: lgdt runs in 32-bit code here.)
+flat_gdt gdt64, LONG64_FLAGS
 CODE64_SELECTOR equ gdt64.code - gdt64
 DATA64_SELECTOR equ gdt64.data - gdt64
-gdt64_pointer:
-    dw gdt64_end - gdt64 - 1
-    dd gdt64                        ; a 32-bit base: lgdt runs in 32-bit code here
 
 bits 32
 section .text
@@ -172,7 +163,7 @@ protected_mode_start:
     mov cr0, eax                    ; compatibility mode (32-bit code) until...
 
     ; 6. ...CS selects a 64-bit code segment.
-    lgdt [gdt64_pointer]
+    lgdt [gdt64.pointer]
     jmp CODE64_SELECTOR:long_mode_start
 
 ; check_long_mode: stop with a message unless the CPU has CPUID, its extended

@@ -45,7 +45,7 @@ start:
     mov si, msg_entering
     call print_string
     cli
-    lgdt [gdt32_pointer]
+    lgdt [gdt32.pointer]
     mov eax, cr0
     or eax, CR0_PE                  ; CR0.PE = 1: protected mode, from the next instruction
     mov cr0, eax
@@ -132,20 +132,9 @@ msg_entering:       db "entering 32-bit protected mode", 13, 10, 0
 ; The GDT of the loader path: flat 4 GiB code and data, 32-bit.
 ; It lives in this section so that its 16-bit address (lgdt in real mode) is
 ; below 64 KiB whatever the size of the kernel behind it.
-align DESCRIPTOR_BYTES
-gdt32:
-    null_descriptor
-.code:
-    descriptor 0, SEG_LIMIT_4G, CODE_ACCESS, FLAT32_FLAGS
-.data:
-    descriptor 0, SEG_LIMIT_4G, DATA_ACCESS, FLAT32_FLAGS
-gdt32_end:
-CODE32_SELECTOR     equ gdt32.code - gdt32  ; a selector is the descriptor's offset in the GDT
+flat_gdt gdt32, FLAT32_FLAGS
+CODE32_SELECTOR     equ gdt32.code - gdt32
 DATA32_SELECTOR     equ gdt32.data - gdt32
-
-gdt32_pointer:
-    dw gdt32_end - gdt32 - 1        ; limit: the last valid byte
-    dd gdt32                        ; linear address
 
 bits 32
 ; The first 32-bit instruction. CS now selects gdt32.code; the other segment

@@ -21,6 +21,8 @@
 # sector rules build build/NAME.o, which these folders keep apart from.
 #   build/include/multiboot2.inc   NASM's copy of common/include/multiboot2.h
 #   build/NAME.elf, .map, .dis     the kernel, its link map, its disassembly with source
+#                                  (objdump's remarks in .dis.log: it finds fault with
+#                                  the padding in NASM's 64-bit DWARF, harmlessly)
 #   build/NAME.iso                 GRUB (BIOS) + boot/kernel.elf + grub.cfg + ISO_FILES
 
 KERNEL_ARCH ?= i386
@@ -121,7 +123,7 @@ $(MB2_HEADER_BROKEN): $(COMMON)/boot/multiboot2_header.asm $(GENERATED_INCLUDES)
 define kernel_rules
 $(BUILD)/$(1).elf: $(or $($(1)_HEADER),$(MB2_HEADER)) $(KERNEL_OBJECTS) $($(1)_OBJECTS) $(KERNEL_LD)
 	$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LD) -Map $(BUILD)/$(1).map -o $$@ $$(filter %.o,$$^)
-	@$(OBJDUMP) -d -S -M intel $$@ > $(BUILD)/$(1).dis
+	@$(OBJDUMP) -d -S -M intel $$@ > $(BUILD)/$(1).dis 2> $(BUILD)/$(1).dis.log
 	@OBJDUMP=$(OBJDUMP) $(MB2_CHECK) $$@
 	@size $$@ | awk 'NR == 2 { printf "$(1).elf: %d bytes of code, %d of data, %d of bss\n", $$$$1, $$$$2, $$$$3 }'
 
