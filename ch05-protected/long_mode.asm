@@ -88,7 +88,7 @@ boot_text_row:  dd 0
 
 section .rodata
 msg_protected_loader:   db "32-bit protected mode: reached from stage 2", 0
-msg_protected_grub:     db "32-bit protected mode: reached from GRUB (Multiboot2)", 0
+msg_protected_grub:     db "32-bit protected mode: reached from GRUB", 0
 msg_long_mode_ok:       db "CPUID: long mode supported; paging on, entering 64-bit mode", 0
 msg_no_cpuid:           db "error: no long mode: this CPU has no CPUID instruction", 0
 msg_no_extended:        db "error: no long mode: CPUID has no extended leaf 0x80000001", 0

@@ -59,7 +59,7 @@ def test_grub_path_reaches_64_bit_kmain(chapter, boot, emulator):
     machine = boot(grub(chapter), emulator)
     screen = check_long_mode(machine, r"GRUB 2\.\d+\S*, through Multiboot2")
     lines = screen.lines
-    assert lines[0] == "32-bit protected mode: reached from GRUB (Multiboot2)", screen.framed()
+    assert lines[0] == "32-bit protected mode: reached from GRUB", screen.framed()
     assert lines[1].startswith("CPUID: long mode supported"), screen.framed()
     assert screen.colour_of("32-bit protected mode") == ("light cyan", "black")
     # kmain's lines also reach COM1.
@@ -175,3 +175,17 @@ def test_make_debug_follows_the_cpu_across_modes(chapter):
     # 64-bit C with its arguments: the GRUB path (2) and the Multiboot2 magic.
     assert "Breakpoint 3, kmain (boot_path=2, magic=920085129, info=" in out, out
     assert "boot_path = 2" in out, out
+
+
+def test_wrong_magic_is_refused_in_64_bit_c(chapter, boot, emulator):
+    # build/multiboot1.iso: grub's old `multiboot` command starts the same
+    # entry point with Multiboot 1's magic; kmain checks it before trusting EBX.
+    machine = boot(grub(chapter, "multiboot1.iso"), emulator)
+    message = "error: wrong boot magic 0x2badb002, expected 0x36d76289"
+    machine.wait_for(message, source="debug", timeout=30)
+    machine.wait_for("halted.", source="debug", timeout=10)
+    regs = machine.wait_halted(timeout=10)
+    assert regs.efer & EFER_LMA, regs.raw           # refused from 64-bit code
+    screen = machine.screen()
+    assert screen.colour_of(message) == ("white", "red")
+    assert "booted by:" not in machine.debug_output()

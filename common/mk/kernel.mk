@@ -81,6 +81,9 @@ OBJ_COMMON := $(BUILD)/common-$(KERNEL_ARCH)
 GENERATED_INCLUDES := $(BUILD)/include/multiboot2.inc
 MB2_HEADER        := $(OBJ_COMMON)/boot/multiboot2_header.o
 MB2_HEADER_BROKEN := $(OBJ_COMMON)/boot/multiboot2_header_broken.o
+# For the wrong-magic tests: a Multiboot 1 header, and a grub.cfg that uses it.
+MB1_HEADER        := $(OBJ_COMMON)/boot/multiboot1_header.o
+MB1_GRUB_CFG      := $(COMMON)/boot/grub-multiboot1.cfg
 MB2_CHECK   := $(MK_DIR)multiboot2_check.sh
 GRUB_MKRESCUE ?= grub-mkrescue
 # BIOS GRUB only: the course boots these ISOs through the BIOS.

@@ -1,9 +1,10 @@
-; multiboot1_header.asm (test only): a header for the OLD protocol, Multiboot 1.
+; multiboot1_header.asm (for tests): a header for the OLD protocol, Multiboot 1.
 ;
-; Linked into build/multiboot1.elf next to the Multiboot2 header, and booted
-; with grub's `multiboot` command (tests/grub-multiboot1.cfg) instead of
-; `multiboot2`. GRUB then starts the kernel with the Multiboot 1 magic
-; 0x2BADB002 in EAX, and kmain must refuse it: "wrong boot magic".
+; The ch04 and ch05 test builds build/multiboot1.elf link it next to the
+; Multiboot2 header, and boot it with grub's `multiboot` command
+; (common/boot/grub-multiboot1.cfg) instead of `multiboot2`. GRUB then starts
+; the kernel with the Multiboot 1 magic 0x2BADB002 in EAX, and kmain must
+; refuse it: "wrong boot magic".
 ;
 ; Multiboot 0.6.96 spec, 3.1.1: magic, flags, checksum (sum 0 mod 2^32),
 ; 4-byte aligned within the first 8 KiB. Flags 0: no requests; GRUB loads the
