@@ -36,6 +36,19 @@ start:
     call print_hex
     call print_newline
 
+%ifdef TEST_A20_OFF
+    ; Test build (build/a20_off.floppy.img): start with the gate closed, as
+    ; older BIOSes left it, so that enable_a20 has something to do.
+    in al, FAST_A20_PORT
+    and al, ~(FAST_A20_BIT | FAST_A20_RESET) & 0xFF
+    out FAST_A20_PORT, al
+    call a20_is_on
+    mov si, msg_test_a20_off
+    jne .a20_test_ready
+    mov si, msg_test_a20_still_on
+.a20_test_ready:
+    call print_string
+%endif
     ; 1. The A20 line.
     call enable_a20
     jc .a20_failed
@@ -128,6 +141,10 @@ msg_a20_bios:       db "A20: turned on by the BIOS (int 0x15 AX=2401h)", 13, 10,
 msg_a20_fast:       db "A20: turned on through port 0x92", 13, 10, 0
 msg_a20_failed:     db "error: A20 could not be turned on (BIOS and port 0x92 tried)", 13, 10, 0
 msg_entering:       db "entering 32-bit protected mode", 13, 10, 0
+%ifdef TEST_A20_OFF
+msg_test_a20_off:      db "test: A20 turned off through port 0x92: 0xFFFF:0x0510 wraps to 0x0500", 13, 10, 0
+msg_test_a20_still_on: db "test: A20 still on after clearing port 0x92 bit 1", 13, 10, 0
+%endif
 
 ; The GDT of the loader path: flat 4 GiB code and data, 32-bit.
 ; It lives in this section so that its 16-bit address (lgdt in real mode) is

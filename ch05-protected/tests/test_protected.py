@@ -88,6 +88,19 @@ def test_loader_path_from_a_floppy(chapter, boot, logdir):
     assert "sectors by CHS" in machine.debug_output()
 
 
+def test_stage2_turns_a20_on_when_it_is_off(chapter, boot, emulator):
+    # build/a20_off.floppy.img: stage 2 first closes the gate (port 0x92) and
+    # checks that memory wraps at 1 MiB; enable_a20 must then open it again.
+    machine = boot(Spec(chapter.image("a20_off.floppy.img"), media="floppy"), emulator)
+    machine.wait_for(DONE, source="debug", timeout=30)
+    debug = machine.debug_output()
+    assert "test: A20 turned off through port 0x92: 0xFFFF:0x0510 wraps to 0x0500" in debug, debug
+    assert "A20: turned on by the BIOS (int 0x15 AX=2401h)" in debug, debug
+    assert "A20: already on" not in debug
+    screen = machine.screen()
+    assert "A20: turned on by the BIOS (int 0x15 AX=2401h)" in screen, screen.framed()
+
+
 @pytest.mark.parametrize("path", ["grub", "loader"])
 def test_cpu_without_long_mode_is_told_so(chapter, boot, emulator, logdir, path):
     cpu = {"cpu": QEMU_32BIT_CPU} if emulator == "qemu" else {"bochs_cpu": BOCHS_32BIT_CPU}
