@@ -140,3 +140,19 @@ def test_make_debug_stops_at_kmain_with_its_arguments(chapter):
     assert re.search(r"Breakpoint 1, kmain \(magic=920085129, info=0x[0-9a-f]+\) at kmain\.c", out), out
     assert "magic = 920085129" in out, out            # 0x36D76289
     assert re.search(r"^EIP 001[0-9a-f]{5}  ESP ", out, re.M), out
+
+
+def test_screen_scrolls_when_the_lines_outnumber_the_rows(chapter, boot, emulator):
+    # build/scroll.iso: twelve modules make more lines than the screen has rows.
+    machine = boot_kernel(chapter, boot, emulator, iso="scroll.iso")
+    machine.wait_for(DONE, source="debug", timeout=30)
+    machine.wait_halted(timeout=10)
+    printed = machine.debug_output().splitlines()
+    assert len(printed) > 25, printed
+    screen = machine.screen()
+    # The bottom row is blank (the cursor's, after the last newline); above
+    # it, the last 24 lines printed, in order. OK and the first lines are gone.
+    assert screen.lines[-1] == ""
+    assert screen.lines[:-1] == [line.rstrip() for line in printed[-24:]], screen.framed()
+    assert screen.colour_of(DONE) == ("light green", "black")
+    assert "module-12" in screen and "OK" not in screen.lines[0]
