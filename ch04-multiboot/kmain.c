@@ -21,8 +21,9 @@
 #include "multiboot2.h"
 
 #define FIRST_ROW      1        /* row 0 keeps entry.asm's OK */
-#define KIB            1024u
-#define MIB            (1024u * 1024u)
+#define KIB_SHIFT      10       /* bytes >> 10 = KiB */
+#define MIB_SHIFT      20       /* bytes >> 20 = MiB */
+#define HALF_MIB       (1u << (MIB_SHIFT - 1))
 #define MAX_SKIPPED    16       /* unknown tags listed by type, at most this many */
 
 static const char *memory_type_name(uint32_t type)
@@ -65,13 +66,13 @@ static void print_memory_map(const struct mb2_tag *tag)
         const struct mb2_mmap_entry *e = (const void *)entry;
         uint64_t last = e->base_addr + e->length - 1;
         kprintf("  %#012llx-%#012llx %8llu KiB %s\n", (unsigned long long)e->base_addr,
-                (unsigned long long)last, (unsigned long long)(e->length >> 10),
+                (unsigned long long)last, (unsigned long long)(e->length >> KIB_SHIFT),
                 memory_type_name(e->type));
         if (e->type == MB2_MEMORY_AVAILABLE)
             usable += e->length;
     }
-    kprintf("usable RAM:   %llu KiB (%llu MiB)\n", (unsigned long long)(usable >> 10),
-            (unsigned long long)((usable + MIB / 2) >> 20));
+    kprintf("usable RAM:   %llu KiB (%llu MiB)\n", (unsigned long long)(usable >> KIB_SHIFT),
+            (unsigned long long)((usable + HALF_MIB) >> MIB_SHIFT));     /* MiB, rounded */
 }
 
 static void print_framebuffer(const struct mb2_tag *tag)
