@@ -16,6 +16,9 @@ BUDGET_CHECK := $(MK_DIR)sector_budget.sh
 
 include $(MK_DIR)chapter.mk
 
+# make debug loads symbols from the ELF twin of the image it boots.
+DEBUG_SYMBOLS ?= $(patsubst %.floppy.img,%.elf,$(RUN_IMAGE))
+
 # Sources are the chapter's own; tests/ holds sources that exist only to be tested
 # (a sector that is too big, a deliberate fault).
 vpath %.asm . tests

@@ -141,7 +141,7 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
         lines += [f"cpu: model={spec.bochs_cpu}"]
     image = spec.image
     if spec.media == "floppy":
-        size = image.stat().st_size
+        size = image.stat().st_size if image.exists() else FLOPPY_144_BYTES   # not built yet: `make help`
         if size != FLOPPY_144_BYTES:
             raise ValueError(f"{image} is {size} bytes; Bochs needs a 1.44 MB floppy image of "
                              f"exactly {FLOPPY_144_BYTES} bytes")

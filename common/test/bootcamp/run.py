@@ -82,12 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "bochs":
         config = build / "bochsrc.txt"
         display = "x" if has_display() else "term"
-        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
-                                       log_file=build / "bochs.log"))
         cmd = [bochs_binary(), "-q", "-f", str(config)]
         if args.print:
-            print(shlex.join(cmd))
+            print(shlex.join(cmd) + f"    # {config} is written by make run-bochs")
             return 0
+        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
+                                       log_file=build / "bochs.log"))
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
         return subprocess.call(cmd)
