@@ -10,6 +10,7 @@
 # or 446 when a partition table must fit) before linking.
 
 BOOT_BUDGET ?= 510
+BENCH_BOCHS ?= yes
 MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
 BOOT_LD     := $(MK_DIR)boot_sector.ld
 BUDGET_CHECK := $(MK_DIR)sector_budget.sh
