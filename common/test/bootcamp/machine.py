@@ -36,8 +36,10 @@ POLL_SECONDS = 0.02
 EFLAGS_IF = 1 << 9             # interrupt enable flag
 OPCODE_HLT = 0xF4
 SOURCES = ("debug", "serial", "screen")
-BOCHS_BREAK_RETRY_SECONDS = 0.3   # a lost SIGINT is sent again after this long
-BOCHS_RESUME_SECONDS = 0.02       # from Bochs reading `c` to its simulation loop
+# A SIGINT that reaches Bochs between reading `c` and entering its simulation
+# loop is lost; one that reaches it at its prompt is ignored. So the harness
+# sends it again until the prompt shows.
+BOCHS_BREAK_RETRY_SECONDS = 0.05
 
 
 class BootError(AssertionError):
@@ -467,10 +469,7 @@ class Bochs(Machine):
                                seen=lambda: self.raw[start:].decode("latin-1"))
 
     def _interrupt(self, mark: int) -> int:
-        """Break into the debugger; return where its prompt ends in raw.
-
-        A SIGINT that arrives before Bochs has resumed after `c` is lost, so
-        keep asking, a little apart, until the prompt shows."""
+        """Break into the debugger; return where its prompt ends in raw."""
         deadline = time.monotonic() + 30 * TIMEOUT_SCALE
         while True:
             self.proc.send_signal(signal.SIGINT)
@@ -493,12 +492,10 @@ class Bochs(Machine):
         self.proc.stdin.write(b"c\n")
         self.proc.stdin.flush()
         self._stopped = False
-        # Bochs echoes the command when it reads it; a SIGINT before it is back
-        # in its simulation loop can be lost, so let it get there first.
+        # Bochs echoes the command when it reads it: from then on it runs.
         self.wait_until(lambda: self._running_output().startswith(b"c\n"),
                         "Bochs to take the continue command", 10,
                         seen=lambda: self._running_output().decode("latin-1"))
-        time.sleep(BOCHS_RESUME_SECONDS)
 
     def _running_output(self) -> bytes:
         with self._lock:
