@@ -35,6 +35,10 @@ BOCHS_SHUTDOWN_PORT = 0x8900
 
 MEDIA = ("floppy", "hd", "cdrom", "efi")
 
+# RAM for the guest. OVMF takes a CPU exception during start-up with 32 MiB.
+BIOS_MEMORY_MB = 32
+UEFI_MEMORY_MB = 256
+
 
 @dataclasses.dataclass
 class Spec:
@@ -42,7 +46,7 @@ class Spec:
 
     image: Path
     media: str = "floppy"
-    memory_mb: int = 32
+    memory_mb: int | None = None        # default: BIOS_MEMORY_MB, or UEFI_MEMORY_MB for OVMF
     cpu: str | None = None              # QEMU -cpu model, e.g. "qemu32" (no long mode)
     bochs_cpu: str | None = None        # Bochs cpu model, e.g. "pentium" (no long mode)
     network: bool = False               # UEFI chapters: a virtio-net NIC with user networking
@@ -55,6 +59,8 @@ class Spec:
         self.image = Path(self.image)
         if self.media not in MEDIA:
             raise ValueError(f"media must be one of {MEDIA}, not {self.media!r}")
+        if self.memory_mb is None:
+            self.memory_mb = UEFI_MEMORY_MB if self.media == "efi" else BIOS_MEMORY_MB
 
     @property
     def firmware(self) -> str:

@@ -51,7 +51,8 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
     """The options that describe a boot: `make run` and `make bench` share them."""
     parser.add_argument("image", type=Path)
     parser.add_argument("--media", default="floppy", choices=("floppy", "hd", "cdrom", "efi"))
-    parser.add_argument("--memory", type=int, default=32, help="MiB of RAM")
+    parser.add_argument("--memory", type=int, default=None,
+                        help="MiB of RAM (default: 32 for BIOS chapters, 256 for UEFI)")
     parser.add_argument("--network", action="store_true", help="a virtio NIC on user networking")
     parser.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
                         help="forward 127.0.0.1:HOST to the guest's port GUEST")
