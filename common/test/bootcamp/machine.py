@@ -252,6 +252,7 @@ class Qemu(Machine):
         self.events: list[dict] = []
         self._replies: queue.Queue = queue.Queue()
         self._qmp: socket.socket | None = None
+        self._qmp_thread: threading.Thread | None = None
         self._serial_sock: socket.socket | None = None
         self._lock = threading.Lock()
 
@@ -277,15 +278,32 @@ class Qemu(Machine):
                                      stdout=open(self.logdir / "qemu.stdout.txt", "wb"),
                                      stderr=subprocess.STDOUT)
         self._arm_watchdog()
+        if self._connect_monitor():
+            self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
+            self._qmp_thread.start()
+            self._replies.get(timeout=10)                 # the greeting
+            self.qmp("qmp_capabilities")
+
+    def _connect_monitor(self) -> bool:
+        """Connect to QMP; False if QEMU ended first (a guest may exit at once)."""
         sock_path = self.sockdir / "qmp.sock"
-        self.wait_until(lambda: sock_path.exists() or None, "QEMU's monitor socket", 10,
-                        seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
-        self._qmp = socket.socket(socket.AF_UNIX)
-        self._qmp.connect(str(sock_path))
-        self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
-        self._qmp_thread.start()
-        self._replies.get(timeout=10)                 # the greeting
-        self.qmp("qmp_capabilities")
+
+        def connected() -> bool | str:
+            if self.proc.poll() is not None:
+                return "ended"
+            try:
+                sock = socket.socket(socket.AF_UNIX)
+                sock.connect(str(sock_path))
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                return False                              # not listening yet
+            self._qmp = sock
+            return True
+
+        outcome = self.wait_until(connected, "QEMU's monitor socket", 10,
+                                  seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(
+                                      errors="replace"))
+        return outcome is True
 
     def _qmp_reader(self) -> None:
         stream = self._qmp.makefile("r")
@@ -302,6 +320,8 @@ class Qemu(Machine):
 
     def qmp(self, command: str, **arguments) -> object:
         """Run a QMP command and return its result."""
+        if self._qmp is None:
+            self.fail(f"QEMU had ended before the monitor command {command}", None)
         with self._lock:
             message = {"execute": command}
             if arguments:
@@ -390,13 +410,10 @@ class Qemu(Machine):
     # -- the end ----------------------------------------------------------------
     def _exit_info(self) -> Exit:
         code = self.proc.returncode
-        self._qmp_thread.join(timeout=5)        # the monitor's last events (SHUTDOWN)
+        if self._qmp_thread:
+            self._qmp_thread.join(timeout=5)    # the monitor's last events (SHUTDOWN)
         log = self.qemu_log.read_text(errors="replace") if self.qemu_log.exists() else ""
-        exceptions = re.findall(r"^\s*\d+: v=([0-9a-f]{2}) e=([0-9a-f]{4}).*$", log, re.M)
-        last = None
-        if exceptions:
-            vector, error = exceptions[-1]
-            last = f"vector {int(vector, 16)} error code {int(error, 16):#x}"
+        last = last_exception(log)
         reasons = [e.get("data", {}).get("reason") for e in self.events if e["event"] == "SHUTDOWN"]
         if self._killed_by_watchdog:
             return Exit("killed", detail=f"killed at the {self.limit:.0f} s limit")
@@ -407,6 +424,30 @@ class Qemu(Machine):
         if "guest-reset" in reasons:
             return Exit("reset", last_exception=last)
         return Exit("shutdown", code=code, detail=",".join(r for r in reasons if r))
+
+
+# QEMU's -d int log names exceptions two ways: a line per delivered interrupt
+# ("   12: v=0e e=0002 i=0 cpl=0 IP=0008:..."), and, when one cannot be
+# delivered, "check_exception old: 0x8 new 0xd" (a #GP while delivering a #DF).
+QEMU_DELIVERED = re.compile(r"^\s*\d+: v=([0-9a-f]{2}) e=([0-9a-f]{4})")
+QEMU_UNDELIVERED = re.compile(r"^check_exception old: 0x([0-9a-f]+) new 0x([0-9a-f]+)")
+
+
+def last_exception(log: str) -> str | None:
+    """The last exception in a QEMU -d int log, in words, or None."""
+    last = None
+    for line in log.splitlines():
+        delivered = QEMU_DELIVERED.match(line)
+        if delivered:
+            vector, error = (int(x, 16) for x in delivered.groups())
+            last = f"vector {vector} error code {error:#x}"
+            continue
+        failed = QEMU_UNDELIVERED.match(line)
+        if failed:
+            old, new = (int(x, 16) for x in failed.groups())
+            last = (f"vector {new}" if old == 0xFFFFFFFF
+                    else f"vector {new} while delivering vector {old}")
+    return last
 
 
 class Bochs(Machine):
