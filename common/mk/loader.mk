@@ -74,10 +74,10 @@ $(BUILD)/%.d: ;
 STAGE1_NASM = $(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
     -DPAYLOAD_SECTORS=$(file <$(BUILD)/$(PAYLOAD).sectors)
 
-$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors | $(BUILD)
+$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
 	$(STAGE1_NASM) -MD $(BUILD)/stage1.d -l $(BUILD)/stage1.lst -o $@ $<
 
-$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors | $(BUILD)
+$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
 	$(STAGE1_NASM) $(STAGE1_FLAGS_$*) -MD $(BUILD)/stage1-$*.d -l $(BUILD)/stage1-$*.lst -o $@ $<
 
 # Images. $(1) is the stage 1 binary.
