@@ -40,7 +40,8 @@ HD_HEADS           := 16
 HD_SECTORS_PER_TRACK := 63
 HD_SECTORS         := $(shell echo $$(( $(HD_CYLINDERS) * $(HD_HEADS) * $(HD_SECTORS_PER_TRACK) )))
 HD_PARTITION_START := 2048
-HD_PARTITION_TYPE  := 83    # "Linux": any type will do, nothing reads the partition
+# Type 83, "Linux": any type would do, nothing here reads the partition.
+HD_PARTITION_TYPE  := 83
 # Debian keeps sfdisk in /sbin, which is not on a user's PATH.
 SFDISK             ?= $(firstword $(wildcard /usr/sbin/sfdisk /sbin/sfdisk) sfdisk)
 
