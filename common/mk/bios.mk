@@ -25,7 +25,12 @@ DEBUG_SYMBOLS ?= $(patsubst %.floppy.img,%.elf,$(RUN_IMAGE))
 vpath %.asm . tests
 vpath %.S . tests
 
-$(BUILD)/%.o: %.asm | $(BUILD)
+# NASM 2.16 and 2.16.01 (Debian 12's) leave %include files out of what -MD
+# writes (fixed in 2.16.02), so every object also depends on the shared
+# includes: a change to print16.inc rebuilds what may use it.
+ASM_INCLUDES := $(wildcard $(COMMON)/asm/*.inc)
+
+$(BUILD)/%.o: %.asm $(ASM_INCLUDES) | $(BUILD)
 	$(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
 	    -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
 

@@ -20,6 +20,12 @@ from pathlib import Path
 # Sizes the firmware insists on.
 FLOPPY_144_BYTES = 1_474_560          # 80 cylinders x 2 heads x 18 sectors x 512 bytes
 
+# Bochs infers a hard disk's geometry only for images of whole 16 x 63 cylinders.
+DISK_SECTOR_BYTES = 512
+BOCHS_AUTO_HEADS = 16
+BOCHS_AUTO_SECTORS_PER_TRACK = 63
+BOCHS_AUTO_CYLINDER_SECTORS = BOCHS_AUTO_HEADS * BOCHS_AUTO_SECTORS_PER_TRACK
+
 # Firmware files from Debian's packages.
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")      # package ovmf, QEMU pflash
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")      # template; each boot gets a copy
@@ -154,7 +160,7 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
         lines += [f"floppya: 1_44={image}, status=inserted", "boot: floppy"]
     elif spec.media in ("hd", "efi"):
         lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
-                  f"ata0-master: type=disk, path={image}, mode=flat"]
+                  f"ata0-master: type=disk, path={image}, mode=flat{bochs_disk_geometry(image)}"]
         lines += ["boot: disk"]
     elif spec.media == "cdrom":
         lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
@@ -177,6 +183,25 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
               "panic: action=report", "error: action=report", "info: action=ignore"]
     lines += list(spec.bochs_extra)
     return "\n".join(lines) + "\n"
+
+
+def bochs_disk_geometry(image: Path) -> str:
+    """The CHS options Bochs needs for a flat hard-disk image, or "" when it infers them.
+
+    Bochs infers a geometry of 16 heads x 63 sectors only for an image that is
+    a whole number of such cylinders, and stops ("specified geometry doesn't
+    fit") when a given geometry is larger than the image. Any other image gets
+    the largest geometry that fits: 16 x 63 cylinders when there is room for
+    one, else one head of up to 63 sectors. Sectors past the last whole
+    cylinder are then out of the guest's reach (a truncated image stays
+    truncated)."""
+    sectors = image.stat().st_size // DISK_SECTOR_BYTES
+    if sectors % BOCHS_AUTO_CYLINDER_SECTORS == 0 and sectors:
+        return ""
+    heads = BOCHS_AUTO_HEADS if sectors >= BOCHS_AUTO_CYLINDER_SECTORS else 1
+    spt = min(BOCHS_AUTO_SECTORS_PER_TRACK, max(sectors, 1))
+    cylinders = max(sectors // (heads * spt), 1)
+    return f", cylinders={cylinders}, heads={heads}, spt={spt}"
 
 
 def has_display() -> bool:

@@ -291,8 +291,10 @@ class Qemu(Machine):
         def connected() -> bool | str:
             if self.proc.poll() is not None:
                 return "ended"
+            # QEMU creates the socket file before it listens on it: until then
+            # a connection is refused, so keep trying.
+            sock = socket.socket(socket.AF_UNIX)
             try:
-                sock = socket.socket(socket.AF_UNIX)
                 sock.connect(str(sock_path))
             except (FileNotFoundError, ConnectionRefusedError):
                 sock.close()
@@ -472,6 +474,7 @@ class Bochs(Machine):
         self._run_from = 0                 # where the current stretch of running began in raw
         self._stopped = True
         self._lock = threading.Lock()
+        self._image_lock: Path | None = None    # the disk image lock file this Bochs made
 
     def start(self) -> None:
         self.serial_file.write_bytes(b"")
@@ -487,7 +490,20 @@ class Bochs(Machine):
         self._arm_watchdog()
         threading.Thread(target=self._reader, daemon=True).start()
         self._wait_prompt(0)
+        # Bochs has opened its disks: a hard-disk image is now locked (IMAGE.lock) by this Bochs.
+        lock = Path(f"{self.spec.image}.lock")
+        if self.spec.media in ("hd", "efi") and lock.exists():
+            self._image_lock = lock
         self._continue()
+
+    def stop(self) -> None:
+        super().stop()
+        # Bochs removes its IMAGE.lock when it exits by itself, but not when it
+        # is killed; left behind, the lock makes the next boot of the image
+        # fail ("could not open hard drive image file"). Remove this boot's own.
+        if self._image_lock is not None:
+            self._image_lock.unlink(missing_ok=True)
+            self._image_lock = None
 
     def _reader(self) -> None:
         with open(self.logdir / "bochs.stdout.txt", "wb") as copy:

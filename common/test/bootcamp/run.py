@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     # QEMU (x86-64) and would refuse a 32-bit ELF file given before connecting.
     gdb = ["gdb", "-q", "-ex", f"target remote 127.0.0.1:{port}"]
     if args.symbols:
-        gdb += ["-ex", f"add-symbol-file {args.symbols}"]
+        # add-symbol-file asks "(y or n)" on a terminal; the BIOS scripts turn
+        # confirmation off anyway (real_mode.gdb), so turn it off first.
+        gdb += ["-ex", "set confirm off", "-ex", f"add-symbol-file {args.symbols}"]
     if args.gdb_script:
         gdb += ["-x", str(args.gdb_script)]
     if args.print:
