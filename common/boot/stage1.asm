@@ -48,12 +48,13 @@ PARAGRAPH_BYTES     equ 16          ; a segment step: linear = segment * 16 + of
 PAYLOAD_LBA         equ 1           ; the payload starts right after the MBR
 LOAD_SEGMENT        equ LOAD_ADDRESS / PARAGRAPH_BYTES
 SECTOR_PARAGRAPHS   equ SECTOR_BYTES / PARAGRAPH_BYTES
+SEGMENT_BYTES       equ 0x10000     ; 64 KiB: what one segment's 16-bit offsets reach
 
 ; The build checks these first and says more; these are the backstop.
 %if LOAD_ADDRESS % SECTOR_BYTES
   %fatal "LOAD_ADDRESS must be a multiple of 512: a sector must not straddle a 64 KiB boundary"
 %endif
-%if LOAD_ADDRESS < BIOS_LOAD_ADDRESS + SECTOR_BYTES || LOAD_ADDRESS > 0x10000 - SECTOR_BYTES
+%if LOAD_ADDRESS < BIOS_LOAD_ADDRESS + SECTOR_BYTES || LOAD_ADDRESS > SEGMENT_BYTES - SECTOR_BYTES
   %fatal "LOAD_ADDRESS must be in 0x7E00-0xFE00: above this sector, reachable as 0000:LOAD_ADDRESS"
 %endif
 %if PAYLOAD_SECTORS < 1 || PAYLOAD_SECTORS * SECTOR_BYTES > LOAD_LIMIT - LOAD_ADDRESS

@@ -40,6 +40,7 @@ HD_HEADS           := 16
 HD_SECTORS_PER_TRACK := 63
 HD_SECTORS         := $(shell echo $$(( $(HD_CYLINDERS) * $(HD_HEADS) * $(HD_SECTORS_PER_TRACK) )))
 HD_PARTITION_START := 2048
+# Type 83, "Linux": any type would do, nothing here reads the partition.
 HD_PARTITION_TYPE  := 83
 # Debian keeps sfdisk in /sbin, which is not on a user's PATH.
 SFDISK             ?= $(firstword $(wildcard /usr/sbin/sfdisk /sbin/sfdisk) sfdisk)
@@ -74,10 +75,10 @@ $(BUILD)/%.d: ;
 STAGE1_NASM = $(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
     -DPAYLOAD_SECTORS=$(file <$(BUILD)/$(PAYLOAD).sectors)
 
-$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors | $(BUILD)
+$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
 	$(STAGE1_NASM) -MD $(BUILD)/stage1.d -l $(BUILD)/stage1.lst -o $@ $<
 
-$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors | $(BUILD)
+$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
 	$(STAGE1_NASM) $(STAGE1_FLAGS_$*) -MD $(BUILD)/stage1-$*.d -l $(BUILD)/stage1-$*.lst -o $@ $<
 
 # Images. $(1) is the stage 1 binary.

@@ -41,6 +41,10 @@ BOCHS_SHUTDOWN_PORT = 0x8900
 
 MEDIA = ("floppy", "hd", "cdrom", "efi")
 
+# RAM for the guest. OVMF takes a CPU exception during start-up with 32 MiB.
+BIOS_MEMORY_MB = 32
+UEFI_MEMORY_MB = 256
+
 
 @dataclasses.dataclass
 class Spec:
@@ -48,7 +52,7 @@ class Spec:
 
     image: Path
     media: str = "floppy"
-    memory_mb: int = 32
+    memory_mb: int | None = None        # default: BIOS_MEMORY_MB, or UEFI_MEMORY_MB for OVMF
     cpu: str | None = None              # QEMU -cpu model, e.g. "qemu32" (no long mode)
     bochs_cpu: str | None = None        # Bochs cpu model, e.g. "pentium" (no long mode)
     network: bool = False               # UEFI chapters: a virtio-net NIC with user networking
@@ -61,6 +65,8 @@ class Spec:
         self.image = Path(self.image)
         if self.media not in MEDIA:
             raise ValueError(f"media must be one of {MEDIA}, not {self.media!r}")
+        if self.memory_mb is None:
+            self.memory_mb = UEFI_MEMORY_MB if self.media == "efi" else BIOS_MEMORY_MB
 
     @property
     def firmware(self) -> str:
@@ -147,7 +153,7 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
         lines += [f"cpu: model={spec.bochs_cpu}"]
     image = spec.image
     if spec.media == "floppy":
-        size = image.stat().st_size
+        size = image.stat().st_size if image.exists() else FLOPPY_144_BYTES   # not built yet: `make help`
         if size != FLOPPY_144_BYTES:
             raise ValueError(f"{image} is {size} bytes; Bochs needs a 1.44 MB floppy image of "
                              f"exactly {FLOPPY_144_BYTES} bytes")

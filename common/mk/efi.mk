@@ -1,0 +1,70 @@
+# Rules for UEFI chapters: C programs built with gcc and gnu-efi into PE32+
+# applications, and a FAT EFI system partition (ESP) image to boot them from.
+#
+# A chapter sets, before including this file:
+#   EFI_APPS      names of applications; NAME.efi is linked from $(NAME_SOURCES)
+#                 (e.g. EFI_APPS := shell and shell_SOURCES := efi_main.c ...)
+#   ESP_IMAGE     the ESP to build (default build/esp.img), holding the first
+#                 application as \EFI\BOOT\BOOTX64.EFI, where firmware looks
+#   ESP_FILES     more files for the ESP's root folder (e.g. autorun.txt)
+#   EFI_CFLAGS_EXTRA  more compiler flags (e.g. -I for the chapter's headers)
+#
+# Why gnu-efi: it is a Debian package with the UEFI headers, start-up code
+# (crt0) and a linker script. gcc builds an ELF shared object, and objcopy
+# rewrites it as a PE32+ image with the EFI application subsystem. Its crt0
+# receives the firmware's call (Microsoft x64 convention), applies the
+# relocations, and calls efi_main with the System V convention: so efi_main is
+# NOT declared EFIAPI, while every function the firmware calls back (event
+# notify functions) must be. -DGNU_EFI_USE_MS_ABI makes EFIAPI mean
+# __attribute__((ms_abi)), so protocol functions are called directly.
+
+MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
+ESP_IMAGE   ?= build/esp.img
+IMAGES      ?= $(ESP_IMAGE)
+RUN_MEDIA   := efi
+RUN_IMAGE   ?= $(ESP_IMAGE)
+GDB_SCRIPT  ?= $(abspath $(MK_DIR)../gdb/uefi.gdb)
+BENCH_SOURCE ?= serial
+BENCH_BOCHS ?= no            # Bochs takes ~25 s to reach an application: timed by hand
+include $(MK_DIR)chapter.mk
+
+EFI_INC     := /usr/include/efi
+EFI_LIBDIR  := /usr/lib
+EFI_CRT0    := $(EFI_LIBDIR)/crt0-efi-x86_64.o
+EFI_LDS     := $(EFI_LIBDIR)/elf_x86_64_efi.lds
+
+EFI_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+               -ffreestanding -fpic -fshort-wchar -mno-red-zone \
+               -fno-stack-protector -fno-stack-check -fno-strict-aliasing \
+               -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
+               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(COMMON)/efi -MMD -MP \
+               $(EFI_CFLAGS_EXTRA)
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --fatal-warnings \
+               -T $(EFI_LDS) -L$(EFI_LIBDIR)
+EFI_LIBS    := -lefi -lgnuefi
+# The sections of the ELF file that make up the PE image.
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym \
+                -j .rel -j .rela -j .rel.* -j .rela.* -j .reloc
+EFI_SUBSYSTEM_APPLICATION := 10
+
+vpath %.c . $(COMMON)/efi
+
+$(BUILD)/efi/%.o: %.c | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c -o $@ $<
+
+# NAME.so: the ELF image with symbols (for gdb); NAME.efi: what firmware runs.
+define efi_app_rules
+$(BUILD)/$(1).so: $$(addprefix $(BUILD)/efi/,$$(notdir $$($(1)_SOURCES:.c=.o)))
+	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $$^ -o $$@ $(EFI_LIBS)
+$(BUILD)/$(1).efi: $(BUILD)/$(1).so
+	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 \
+	    --subsystem=$(EFI_SUBSYSTEM_APPLICATION) $$< $$@
+	@echo "$(1).efi: $$$$(stat -c %s $$@) bytes"
+endef
+$(foreach app,$(EFI_APPS),$(eval $(call efi_app_rules,$(app))))
+
+$(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES)
+	$(HARNESS) -m bootcamp.esp $@ $< $(ESP_FILES)
+
+-include $(wildcard $(BUILD)/efi/*.d)
