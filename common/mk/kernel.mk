@@ -32,6 +32,8 @@ MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
 RUN_MEDIA   ?= cdrom
 IMAGES      ?= $(KERNELS:%=build/%.iso)
 DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
+# make bench: GRUB ISOs boot through the BIOS, so in Bochs too.
+BENCH_BOCHS ?= yes
 
 # chapter.mk once, even when loader.mk (through bios.mk) brought it in already.
 ifeq ($(filter %/chapter.mk,$(MAKEFILE_LIST)),)
