@@ -27,7 +27,7 @@ stack_bottom:
     resb STACK_BYTES
 stack_top:
 
-section .text.entry
+section .text                       ; (.text: NASM's line numbers for gdb cover only .text)
 global start
 extern kmain
 extern panic                        ; common/drivers/console.c, cdecl

@@ -12,7 +12,7 @@
 ;   kmain checks the magic, in 64-bit C.
 
 bits 32
-section .text.entry
+section .text                       ; (.text: NASM's line numbers for gdb cover only .text)
 global start
 extern protected_mode_start
 start:

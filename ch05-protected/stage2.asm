@@ -26,7 +26,10 @@ FAST_A20_BIT        equ 1 << 1      ; bit 1: A20 on
 FAST_A20_RESET      equ 1 << 0      ; bit 0: reset the machine, never write a 1 here
 CR0_PE              equ 1 << 0      ; protection enable
 
-section .text.entry
+; In .text, not .text.entry: NASM writes line numbers (for gdb) only for
+; .text. stage2.o comes first in the link, and payload64.ld checks that
+; `start` landed at LOAD_ADDRESS.
+section .text
 global start
 extern protected_mode_start
 start:

@@ -171,23 +171,40 @@ def test_triple_fault_is_reported_as_such(chapter, boot, emulator):
     assert "halted." not in machine.debug_output()
 
 
-def test_make_debug_follows_the_cpu_across_modes(chapter):
-    # `make debug` with gdb reading these commands instead of a person: the
-    # script stops at protected_mode_start, long_mode_start and kmain.
-    result = subprocess.run(["make", "--no-print-directory", "-C", str(chapter.root), "debug"],
-                            input="continue\ncontinue\ninfo args\nquit\n", text=True,
+def make_debug(chapter, commands, *variables):
+    """`make debug` with gdb reading `commands` instead of a person."""
+    result = subprocess.run(["make", "--no-print-directory", "-C", str(chapter.root), "debug",
+                             *variables], input=commands, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-    out = result.stdout
+    return result.stdout
+
+
+def test_make_debug_follows_the_cpu_across_modes(chapter):
+    # The GRUB path: stops at start, protected_mode_start, long_mode_start, kmain.
+    out = make_debug(chapter, "continue\ncontinue\ncontinue\ninfo args\nquit\n")
     # 32-bit code, disassembled as 32-bit code (ndisasm -b 32).
     assert re.search(r"^32-bit protected mode   EIP 001[0-9a-f]{5}", out, re.M), out
     assert re.search(r"^001[0-9a-f]{5}  89C5 +mov ebp,eax$", out, re.M), out
-    assert "Breakpoint 1, protected_mode_start ()" in out, out
+    assert "Breakpoint 1, start ()" in out, out
+    assert "Breakpoint 2, protected_mode_start ()" in out, out
     # 64-bit code, by gdb itself.
     assert re.search(r"^64-bit long mode   RIP 00000000001[0-9a-f]{5}", out, re.M), out
-    assert "Breakpoint 2, long_mode_start ()" in out, out
+    assert "Breakpoint 3, long_mode_start ()" in out, out
     # 64-bit C with its arguments: the GRUB path (2) and the Multiboot2 magic.
-    assert "Breakpoint 3, kmain (boot_path=2, magic=920085129, info=" in out, out
+    assert "Breakpoint 4, kmain (boot_path=2, magic=920085129, info=" in out, out
     assert "boot_path = 2" in out, out
+
+
+def test_make_debug_shows_stage2_as_16_bit_code(chapter):
+    # The loader path, with its own symbols: the first stop is stage 2's first
+    # instruction, in real mode, disassembled by ndisasm -b 16.
+    out = make_debug(chapter, "continue\nquit\n", "RUN_IMAGE=build/payload.hd.img",
+                     "RUN_MEDIA=hd", "DEBUG_SYMBOLS=build/payload64.elf")
+    assert re.search(r"^16-bit real mode    CS:IP 0000:8000", out, re.M), out
+    assert re.search(r"^00008000  BE[0-9A-F]{4} +mov si,0x[0-9a-f]+$", out, re.M), out
+    assert "Breakpoint 1, start () at stage2.asm" in out, out
+    assert re.search(r"^32-bit protected mode   EIP 00008[0-9a-f]{3}", out, re.M), out
+    assert "Breakpoint 2, protected_mode_start ()" in out, out
 
 
 def test_wrong_magic_is_refused_in_64_bit_c(chapter, boot, emulator):

@@ -44,7 +44,9 @@ end
 define where
     if ($cr0 & 1) == 0
         printf "16-bit real mode    CS:IP %04x:%04x  SS:SP %04x:%04x  AX %04x BX %04x CX %04x DX %04x\n", $cs, (int)$pc & 0xffff, $ss, (int)$sp & 0xffff, (int)$rax & 0xffff, (int)$rbx & 0xffff, (int)$rcx & 0xffff, (int)$rdx & 0xffff
-        dis16 ($cs << 4) + ((int)$pc & 0xffff)
+        # (one word: gdb splits a user command's arguments at spaces)
+        set $where_linear = ($cs << 4) + ((int)$pc & 0xffff)
+        dis16 $where_linear
     else
         if ($efer & 0x400) == 0
             printf "32-bit protected mode   EIP %08x  ESP %08x  CS %04x\n", (int)$pc, (int)$sp, $cs
@@ -64,10 +66,13 @@ define hook-stop
     where
 end
 
-# One stop in each mode: the first 32-bit instruction both ways in share,
-# the first 64-bit one, and the C kernel. `continue` goes from one to the next.
+# A stop in each mode: the entry point (`start`: stage 2's first, 16-bit,
+# instruction on the loader path; GRUB's 32-bit way in on the other), the
+# first 32-bit instruction both ways share, the first 64-bit one, and the C
+# kernel. `continue` goes from one to the next.
+break start
 break protected_mode_start
 break long_mode_start
 break kmain
-echo Continuing to protected_mode_start (32-bit), then long_mode_start (64-bit), then kmain...\n
+echo Continuing to start, protected_mode_start (32-bit), long_mode_start (64-bit), kmain...\n
 continue
