@@ -121,8 +121,10 @@ void exception_handler(const struct exception_frame *frame)
     uint64_t cr2 = read_cr2();
 
     console_set_colour(VGA_WHITE, VGA_RED);
-    kprintf("exception: %s (%s), vector %llu, ", exceptions[vector].name,
-            exceptions[vector].mnemonic, (unsigned long long)vector);
+    kprintf("exception: %s", exceptions[vector].name);
+    if (exceptions[vector].mnemonic[0])
+        kprintf(" (%s)", exceptions[vector].mnemonic);
+    kprintf(", vector %llu, ", (unsigned long long)vector);
     if (has_error_code(vector))
         kprintf("error code %#llx\n", (unsigned long long)frame->error_code);
     else
