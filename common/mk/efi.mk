@@ -66,3 +66,19 @@ $(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES)
 	$(HARNESS) -m bootcamp.esp $@ $< $(ESP_FILES)
 
 -include $(wildcard $(BUILD)/efi/*.d)
+
+# make debug boots a second ESP that also holds gdb-wait.txt: a program that
+# calls debug_announce() (common/efi/debug.h) then writes its image base to the
+# debug port and waits; common/gdb/uefi.gdb reads the base, loads the symbols
+# of build/NAME.so there and lets it go on.
+DEBUG_ESP_IMAGE ?= $(BUILD)/esp-debug.img
+DEBUG_WAIT_FILE := $(BUILD)/gdb-wait.txt
+
+$(DEBUG_WAIT_FILE): | $(BUILD)
+	echo "The program waits for gdb when this file is on its boot volume (make debug)." > $@
+
+$(DEBUG_ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES) $(DEBUG_WAIT_FILE)
+	$(HARNESS) -m bootcamp.esp $@ $^
+
+debug: RUN_IMAGE := $(DEBUG_ESP_IMAGE)
+debug: $(DEBUG_ESP_IMAGE)
