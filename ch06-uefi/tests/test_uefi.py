@@ -8,14 +8,17 @@ bootcamp.terminal.lines(), which removes escape sequences and applies
 backspaces the way a terminal shows them.
 """
 
+import os
 import re
 import struct
+import subprocess
 
 import pytest
 
 from bootcamp import Spec
 from bootcamp.emulators import OVMF_CODE, OVMF_COMBINED
 from bootcamp.esp import build_esp
+from bootcamp.run import free_port
 from bootcamp.terminal import lines
 
 MEMORY_MB = 128
@@ -236,3 +239,24 @@ def test_failure_paths_in_a_script(chapter, boot, logdir):
             "not reading it.") in text
     assert "peek: LEN must be a number from 1 to 4096, not 0." in text
     assert output_of(text, "sysinfo now") == "usage: sysinfo\n"
+
+
+def test_make_debug_script_finds_the_image_and_stops_in_the_shell(chapter, boot, logdir):
+    """common/gdb/uefi.gdb against the debug ESP: the symbols land where the image was loaded."""
+    port = free_port()
+    machine = boot(Spec(chapter.image("esp-debug.img"), media="efi", memory_mb=MEMORY_MB),
+                   gdb_port=port, paused=True, limit=BOOT_TIMEOUT["qemu"] + 60)
+    script = chapter.root.parent / "common" / "gdb" / "uefi.gdb"
+    env = dict(os.environ, BOOTCAMP_DEBUGCON=str(machine.debug_file),
+               BOOTCAMP_EFI_SYMBOLS=str(chapter.image("bootcamp.so")))
+    gdb = subprocess.run(["gdb", "-q", "-batch", "-nx", "-ex", f"target remote 127.0.0.1:{port}",
+                          "-x", str(script), "-ex", "info symbol $pc", "-ex", "bt 1"],
+                         cwd=chapter.root, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=BOOT_TIMEOUT["qemu"] + 30)
+    (logdir / "gdb.txt").write_text(gdb.stdout)
+    base = re.search(r"image base (0x[0-9A-F]+)", machine.debug_output())
+    assert base, machine.debug_output()
+    assert f"The program is loaded at {int(base.group(1), 16):#x}." in gdb.stdout, gdb.stdout
+    assert re.search(r"Breakpoint 1, shell_run \(image=", gdb.stdout), gdb.stdout
+    assert "shell_run in section .text" in gdb.stdout, gdb.stdout
+    assert "gdb is attached." in "\n".join(lines(machine.serial_output()))
