@@ -103,7 +103,7 @@ def test_the_image_is_a_pe32plus_efi_application(chapter):
 def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     """One script: the system table, the memory map, the CPU, peek, two mistakes, shutdown."""
     script = ("# comment lines and blank lines are skipped\n\n"
-              "sysinfo\nmemmap\ncpuid\npeek fffffff0 16\n"
+              "sysinfo\nmemmap\ncpuid\npeek fffffff0 16\nmodes\n"
               "frobnicate\npeek zz\nshutdown\nsysinfo\n")
     machine = boot(Spec(esp(chapter, logdir, script), media="efi", memory_mb=MEMORY_MB), emulator,
                    limit=BOOT_TIMEOUT[emulator] + 60)
@@ -112,7 +112,7 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     text = shown(machine)
 
     echoed = re.findall(r"^> (.*)$", text, re.M)
-    assert echoed == ["sysinfo", "memmap", "cpuid", "peek fffffff0 16", "frobnicate",
+    assert echoed == ["sysinfo", "memmap", "cpuid", "peek fffffff0 16", "modes", "frobnicate",
                       "peek zz", "shutdown"], text        # nothing after shutdown
 
     sysinfo = output_of(text, "sysinfo")
@@ -136,7 +136,10 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     assert "peek: zz is not a hexadecimal address" in text
 
     peek = output_of(text, "peek fffffff0 16")
+    modes = output_of(text, "modes")
     if emulator == "qemu":
+        # QEMU's standard VGA, driven by OVMF's video driver: a GOP with a framebuffer.
+        assert re.search(r"^  mode +\d+: +\d+ x +\d+  BGR, 32 bits  \(current\)$", modes, re.M), modes
         # QEMU gets its ACPI and SMBIOS tables to OVMF through fw_cfg.
         assert "ACPI 2.0 RSDP" in sysinfo and "SMBIOS entry point" in sysinfo, sysinfo
         # The flash is in the memory map: peek shows the reset vector, the
@@ -149,6 +152,8 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
         # ROM is not in its memory map, so peek refuses rather than guess.
         assert "ACPI 2.0 RSDP" not in sysinfo, sysinfo
         assert "not all in the firmware's memory map; not reading it" in peek, peek
+        # Bochs's VGA is not one OVMF has a driver for: no GOP, and modes says so.
+        assert modes == "modes: this machine has no graphics output (GOP): Not Found.\n", modes
         assert OVMF_COMBINED.exists()
 
 
@@ -225,15 +230,16 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, boot, logdir):
 
 
 def test_failure_paths_in_a_script(chapter, boot, logdir):
-    """Bad arguments and a bad address say what is wrong; the script goes on; exit returns."""
-    script = "peek\npeek 10000000000000 16\npeek 0 0\nsysinfo now\nexit\nsysinfo\n"
+    """Bad arguments and a bad address say what is wrong; the script goes on; reboot resets."""
+    script = "peek\npeek 10000000000000 16\npeek 0 0\nsysinfo now\nreboot\nsysinfo\n"
     machine = boot(Spec(esp(chapter, logdir, script), media="efi", memory_mb=MEMORY_MB),
                    limit=BOOT_TIMEOUT["qemu"] + 30)
-    wait_shown(machine, r"^Leaving bootcamp; the firmware takes over again\.$",
-               timeout=BOOT_TIMEOUT["qemu"])
+    end = machine.wait_exit(timeout=BOOT_TIMEOUT["qemu"])
+    assert end.kind == "reset", end                  # QEMU runs with -no-reboot
     text = shown(machine)
     assert re.findall(r"^> (.*)$", text, re.M) == ["peek", "peek 10000000000000 16", "peek 0 0",
-                                                   "sysinfo now", "exit"], text
+                                                   "sysinfo now", "reboot"], text
+    assert output_of(text, "reboot") == "Rebooting.\n"
     assert output_of(text, "peek") == "usage: peek ADDR [LEN]\n"
     assert ("peek: 0x10000000000000..0x1000000000000F is not all in the firmware's memory map; "
             "not reading it.") in text
