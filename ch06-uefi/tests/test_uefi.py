@@ -249,6 +249,8 @@ def test_failure_paths_in_a_script(chapter, boot, logdir):
 
 def test_make_debug_script_finds_the_image_and_stops_in_the_shell(chapter, boot, logdir):
     """common/gdb/uefi.gdb against the debug ESP: the symbols land where the image was loaded."""
+    built = chapter.make("build/esp-debug.img")             # what make debug boots
+    assert built.returncode == 0, built.stdout
     port = free_port()
     machine = boot(Spec(chapter.image("esp-debug.img"), media="efi", memory_mb=MEMORY_MB),
                    gdb_port=port, paused=True, limit=BOOT_TIMEOUT["qemu"] + 60)
