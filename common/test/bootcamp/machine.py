@@ -276,10 +276,19 @@ class Qemu(Machine):
                                      stderr=subprocess.STDOUT)
         self._arm_watchdog()
         sock_path = self.sockdir / "qmp.sock"
-        self.wait_until(lambda: sock_path.exists() or None, "QEMU's monitor socket", 10,
-                        seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
-        self._qmp = socket.socket(socket.AF_UNIX)
-        self._qmp.connect(str(sock_path))
+
+        def connected() -> socket.socket | None:
+            # QEMU creates the socket file (bind) a moment before it listens:
+            # a connection in between is refused, so try again.
+            sock = socket.socket(socket.AF_UNIX)
+            try:
+                sock.connect(str(sock_path))
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                return None
+            return sock
+        self._qmp = self.wait_until(connected, "QEMU's monitor socket", 10,
+                                    seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
         self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
         self._qmp_thread.start()
         self._replies.get(timeout=10)                 # the greeting
