@@ -13,8 +13,6 @@ import re
 import struct
 import subprocess
 
-import pytest
-
 from bootcamp import Spec
 from bootcamp.emulators import OVMF_CODE, OVMF_COMBINED
 from bootcamp.esp import build_esp
@@ -28,6 +26,7 @@ EMPTY_PROMPT = r"^bootcamp>$"                 # a terminal line keeps no trailin
 BOOT_TIMEOUT = {"qemu": 40, "bochs": 90}     # firmware to shell, generous
 RESET_VECTOR = 0xFFFF_FFF0                    # the last 16 bytes of the firmware image
 RESET_VECTOR_BYTES = 16
+PEEK_RESET_VECTOR = f"peek {RESET_VECTOR:x} {RESET_VECTOR_BYTES}"
 
 # mandel's colours (mandel.c): the set, and points that escape at once (|c| > 2).
 SET_COLOUR = (0x00, 0x00, 0x00)
@@ -103,7 +102,7 @@ def test_the_image_is_a_pe32plus_efi_application(chapter):
 def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     """One script: the system table, the memory map, the CPU, peek, two mistakes, shutdown."""
     script = ("# comment lines and blank lines are skipped\n\n"
-              "sysinfo\nmemmap\ncpuid\npeek fffffff0 16\nmodes\n"
+              f"sysinfo\nmemmap\ncpuid\n{PEEK_RESET_VECTOR}\nmodes\n"
               "frobnicate\npeek zz\nshutdown\nsysinfo\n")
     machine = boot(Spec(esp(chapter, logdir, script), media="efi", memory_mb=MEMORY_MB), emulator,
                    limit=BOOT_TIMEOUT[emulator] + 60)
@@ -112,7 +111,7 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     text = shown(machine)
 
     echoed = re.findall(r"^> (.*)$", text, re.M)
-    assert echoed == ["sysinfo", "memmap", "cpuid", "peek fffffff0 16", "modes", "frobnicate",
+    assert echoed == ["sysinfo", "memmap", "cpuid", PEEK_RESET_VECTOR, "modes", "frobnicate",
                       "peek zz", "shutdown"], text        # nothing after shutdown
 
     sysinfo = output_of(text, "sysinfo")
@@ -135,7 +134,7 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     assert "unknown command: frobnicate (type help)" in text
     assert "peek: zz is not a hexadecimal address" in text
 
-    peek = output_of(text, "peek fffffff0 16")
+    peek = output_of(text, PEEK_RESET_VECTOR)
     modes = output_of(text, "modes")
     if emulator == "qemu":
         # QEMU's standard VGA, driven by OVMF's video driver: a GOP with a framebuffer.
@@ -144,7 +143,7 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
         assert "ACPI 2.0 RSDP" in sysinfo and "SMBIOS entry point" in sysinfo, sysinfo
         # The flash is in the memory map: peek shows the reset vector, the
         # last 16 bytes of the firmware image.
-        dump = re.match(r"00000000FFFFFFF0:((?: [0-9A-F]{2}){16})", peek)
+        dump = re.match(rf"{RESET_VECTOR:016X}:((?: [0-9A-F]{{2}}){{{RESET_VECTOR_BYTES}}})", peek)
         assert dump, peek
         assert bytes.fromhex(dump.group(1)) == OVMF_CODE.read_bytes()[-RESET_VECTOR_BYTES:]
     else:
