@@ -224,8 +224,15 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, boot, logdir):
     # The last frame stays up with the score until a key is pressed.
     wait_shown(machine, r"Game over: the snake hit the wall\. Score: \d+\. Press a key\.", timeout=30)
     machine.sendkey("ret")
-    over = wait_shown(machine, r"snake: game over, the snake hit the wall; score \d+\.$", timeout=30)
-    assert over
+    wait_shown(machine, r"snake: game over, the snake hit the wall; score \d+\.$", timeout=30)
+
+    # A second game, ended with Esc.
+    machine.serial_write("snake" + ENTER)
+    wait_shown(machine, r"snake  score 0", count=2)
+    machine.sendkey("esc")
+    wait_shown(machine, r"Game over: you pressed Esc\. Score: 0\. Press a key\.")
+    machine.sendkey("ret")
+    wait_shown(machine, r"snake: game over, you pressed Esc; score 0\.$")
 
 
 def test_failure_paths_in_a_script(chapter, boot, logdir):
