@@ -23,7 +23,7 @@ MEMORY_MB = 128
 PAGE_BYTES = 4096
 PROMPT = "bootcamp> "
 EMPTY_PROMPT = r"^bootcamp>$"                 # a terminal line keeps no trailing blank
-BOOT_TIMEOUT = {"qemu": 40, "bochs": 90}     # firmware to shell, generous
+BOOT_TIMEOUT = {"qemu": 60, "bochs": 150}    # firmware to shell: generous, for loaded hosts
 RESET_VECTOR = 0xFFFF_FFF0                    # the last 16 bytes of the firmware image
 RESET_VECTOR_BYTES = 16
 PEEK_RESET_VECTOR = f"peek {RESET_VECTOR:x} {RESET_VECTOR_BYTES}"
@@ -54,7 +54,7 @@ def shown(machine):
     return "\n".join(lines(machine.serial_output()))
 
 
-def wait_shown(machine, pattern, timeout=15, count=1):
+def wait_shown(machine, pattern, timeout=30, count=1):
     """Wait until `pattern` (a regex) appears `count` times on the rendered console."""
     regex = re.compile(pattern, re.M)
     return machine.wait_until(lambda: len(regex.findall(shown(machine))) >= count,
