@@ -38,6 +38,15 @@ def gtk_available() -> bool:
 def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
                      paused: bool = False) -> list[str]:
     vars_copy = fresh_ovmf_vars(build / "run") if spec.media == "efi" else None
+    if spec.media == "efi" and not (has_display() and gtk_available()):
+        # UEFI draws its console on a graphics framebuffer, which a terminal
+        # (curses) cannot show; OVMF mirrors that console on the serial port,
+        # so the serial port is the terminal (Ctrl-A X quits). Under `make
+        # debug` gdb has the terminal, and the serial port goes to a file.
+        serial = f"file:{build / 'serial.txt'}" if gdb_port is not None else "mon:stdio"
+        return qemu_command(spec, display="none", vars_copy=vars_copy,
+                            debugcon=f"file:{build / 'debugcon.txt'}", serial=serial,
+                            gdb_port=gdb_port, paused=paused)
     if has_display() and gtk_available():
         return qemu_command(spec, display="gtk", vars_copy=vars_copy,
                             debugcon=f"file:{build / 'debugcon.txt'}", serial="mon:stdio",
@@ -82,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.print:
             print(shlex.join(cmd))
             return 0
-        if not has_display():
+        if spec.media == "efi" and not (has_display() and gtk_available()):
+            print("No graphical display: this terminal is the UEFI console (OVMF mirrors it on "
+                  "the serial port). To quit: press Ctrl-A, then X.", file=sys.stderr)
+        elif not has_display():
             print(f"No graphical display: QEMU draws the screen here. Serial output goes to "
                   f"{build / 'serial.txt'}, the debug port to {build / 'debugcon.txt'}.\n"
                   "To quit: press Esc then 2 for QEMU's monitor, type quit, press Enter.",
