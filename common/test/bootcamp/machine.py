@@ -284,8 +284,16 @@ class Qemu(Machine):
         if self._connect_monitor():
             self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
             self._qmp_thread.start()
-            self._replies.get(timeout=10)                 # the greeting
-            self.qmp("qmp_capabilities")
+            try:
+                self._replies.get(timeout=10)             # the greeting
+                self.qmp("qmp_capabilities")
+            except (OSError, BootError):
+                # A guest that exits at once can end QEMU during the handshake.
+                try:
+                    self.proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    raise
+                self._qmp = None
 
     def _connect_monitor(self) -> bool:
         """Connect to QMP; False if QEMU ended first (a guest may exit at once)."""
