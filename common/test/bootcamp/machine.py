@@ -287,12 +287,12 @@ class Qemu(Machine):
             try:
                 self._replies.get(timeout=10)             # the greeting
                 self.qmp("qmp_capabilities")
-            except (OSError, BootError):
+            except (OSError, BootError) as error:
                 # A guest that exits at once can end QEMU during the handshake.
                 try:
                     self.proc.wait(timeout=5)
                 except subprocess.TimeoutExpired:
-                    raise
+                    raise error from None       # QEMU is still there: a real failure
                 self._qmp = None
 
     def _connect_monitor(self) -> bool:
