@@ -1,0 +1,196 @@
+/*
+ * net_commands.c -- the chapter's shell commands: ip, get, post, serve,
+ * echo-server. Each turns its CHAR16 arguments (the firmware's strings) into
+ * ASCII (what the protocols speak) and calls the library.
+ */
+#include <efi.h>
+#include <efilib.h>
+#include "http.h"
+#include "net.h"
+#include "net_commands.h"
+#include "text.h"
+
+#define URL_MAX      600
+#define POST_TEXT_MAX 4096
+
+static EFI_HANDLE boot_image;
+
+void net_commands_init(EFI_HANDLE image)
+{
+    boot_image = image;
+}
+
+/* CHAR16 -> ASCII; FALSE if it does not fit or is not ASCII. */
+static BOOLEAN to_ascii(const CHAR16 *in, char *out, UINTN size)
+{
+    UINTN i = 0;
+    for (; in[i]; i++) {
+        if (i + 1 >= size || in[i] > 0x7E)
+            return FALSE;
+        out[i] = (char)in[i];
+    }
+    out[i] = 0;
+    return TRUE;
+}
+
+static BOOLEAN parse_port(const CHAR16 *text, UINT16 *port)
+{
+    char ascii[8];
+    uint64_t value;
+    if (!to_ascii(text, ascii, sizeof ascii) ||
+        text_parse_number(ascii, 10, &value) != text_length(ascii) || value == 0 ||
+        value > 0xFFFF) {
+        Print(L"error: '%s' is not a port number (1-65535)\n", text);
+        return FALSE;
+    }
+    *port = (UINT16)value;
+    return TRUE;
+}
+
+static EFI_STATUS usage(const CHAR16 *text)
+{
+    Print(L"usage: %s\n", text);
+    return EFI_INVALID_PARAMETER;
+}
+
+static EFI_STATUS cmd_ip(UINTN argc, CHAR16 **argv)
+{
+    (void)argv;
+    if (argc != 1)
+        return usage(L"ip");
+    if (net_start() < 0)
+        return EFI_NOT_READY;
+    struct net_info info;
+    if (net_get_info(&info) < 0) {
+        net_report("ip");
+        return EFI_DEVICE_ERROR;
+    }
+    char ip[16], mask[16], gateway[16] = "none";
+    net_format_ip(info.address.ip, ip);
+    net_format_ip(info.netmask, mask);
+    if (info.has_gateway)
+        net_format_ip(info.gateway, gateway);
+    Print(L"address %a netmask %a gateway %a\n", ip, mask, gateway);
+    Print(L"MAC %02x:%02x:%02x:%02x:%02x:%02x\n", info.mac[0], info.mac[1], info.mac[2],
+          info.mac[3], info.mac[4], info.mac[5]);
+    return EFI_SUCCESS;
+}
+
+static EFI_STATUS cmd_get(UINTN argc, CHAR16 **argv)
+{
+    char url[URL_MAX];
+    if (argc != 2)
+        return usage(L"get URL");
+    if (!to_ascii(argv[1], url, sizeof url)) {
+        Print(L"error: the URL is too long or not ASCII\n");
+        return EFI_INVALID_PARAMETER;
+    }
+    return http_request("GET", url, NULL, 0, NULL) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+}
+
+/* A whole file from the volume we were loaded from. */
+static UINT8 *read_boot_file(const CHAR16 *name, UINTN *size)
+{
+    EFI_LOADED_IMAGE *loaded;
+    EFI_FILE_HANDLE root, file;
+    UINT8 *data = NULL;
+    if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, boot_image, &LoadedImageProtocol,
+                                    (VOID **)&loaded)) ||
+        !(root = LibOpenRoot(loaded->DeviceHandle))) {
+        Print(L"error: cannot open the boot volume\n");
+        return NULL;
+    }
+    EFI_STATUS status = uefi_call_wrapper(root->Open, 5, root, &file, (CHAR16 *)name,
+                                          EFI_FILE_MODE_READ, 0);
+    if (EFI_ERROR(status)) {
+        Print(L"error: cannot open %s on the boot volume: %r\n", name, status);
+        uefi_call_wrapper(root->Close, 1, root);
+        return NULL;
+    }
+    EFI_FILE_INFO *info = LibFileInfo(file);
+    if (info) {
+        *size = info->FileSize;
+        FreePool(info);
+        data = AllocatePool(*size ? *size : 1);
+        if (data) {
+            status = uefi_call_wrapper(file->Read, 3, file, size, data);
+            if (EFI_ERROR(status)) {
+                Print(L"error: reading %s: %r\n", name, status);
+                FreePool(data);
+                data = NULL;
+            }
+        } else {
+            Print(L"error: no memory for %s (%ld bytes)\n", name, (UINT64)*size);
+        }
+    }
+    uefi_call_wrapper(file->Close, 1, file);
+    uefi_call_wrapper(root->Close, 1, root);
+    return data;
+}
+
+static EFI_STATUS cmd_post(UINTN argc, CHAR16 **argv)
+{
+    char url[URL_MAX];
+    if (argc < 3)
+        return usage(L"post URL TEXT | post URL @FILE");
+    if (!to_ascii(argv[1], url, sizeof url)) {
+        Print(L"error: the URL is too long or not ASCII\n");
+        return EFI_INVALID_PARAMETER;
+    }
+    int result;
+    if (argv[2][0] == L'@') {
+        UINTN size = 0;
+        UINT8 *data = read_boot_file(argv[2] + 1, &size);
+        if (!data)
+            return EFI_NOT_FOUND;
+        Print(L"%s: %ld bytes\n", argv[2] + 1, (UINT64)size);
+        result = http_request("POST", url, data, size, "application/octet-stream");
+        FreePool(data);
+    } else {
+        /* The words after the URL, joined by single spaces. */
+        char text[POST_TEXT_MAX];
+        UINTN n = 0;
+        for (UINTN i = 2; i < argc; i++) {
+            if (i > 2 && n + 1 < sizeof text)
+                text[n++] = ' ';
+            if (!to_ascii(argv[i], text + n, sizeof text - n)) {
+                Print(L"error: the text is too long or not ASCII\n");
+                return EFI_INVALID_PARAMETER;
+            }
+            n += text_length(text + n);
+        }
+        result = http_request("POST", url, text, n, "text/plain");
+    }
+    return result < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+}
+
+static EFI_STATUS cmd_serve(UINTN argc, CHAR16 **argv)
+{
+    UINT16 port;
+    if (argc != 2)
+        return usage(L"serve PORT");
+    if (!parse_port(argv[1], &port))
+        return EFI_INVALID_PARAMETER;
+    return http_serve(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+}
+
+static EFI_STATUS cmd_echo_server(UINTN argc, CHAR16 **argv)
+{
+    UINT16 port;
+    if (argc != 2)
+        return usage(L"echo-server PORT");
+    if (!parse_port(argv[1], &port))
+        return EFI_INVALID_PARAMETER;
+    return echo_serve(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+}
+
+const struct shell_command net_commands[] = {
+    { L"ip", L"ip", L"start the network (DHCP) and show the address", cmd_ip },
+    { L"get", L"get URL", L"HTTP GET; prints status, length and SHA-256", cmd_get },
+    { L"post", L"post URL TEXT|@FILE", L"HTTP POST of TEXT or of a file from the boot volume",
+      cmd_post },
+    { L"serve", L"serve PORT", L"HTTP server: GET /, GET /cpuid, POST /echo", cmd_serve },
+    { L"echo-server", L"echo-server PORT", L"TCP server that upper-cases what it receives",
+      cmd_echo_server },
+};
+const UINTN net_command_count = sizeof net_commands / sizeof net_commands[0];
