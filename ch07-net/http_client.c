@@ -330,7 +330,7 @@ int http_request(const char *method, const char *url_text, const void *body, UIN
     }
     char head[1024];
     BOOLEAN has_body = body_length > 0 || text_equal_nocase(method, "POST", 5);
-    char length_line[64] = "";
+    char length_line[160] = "";
     if (has_body)
         text_format(length_line, sizeof length_line, "Content-Type: %s\r\nContent-Length: %lu\r\n",
                     content_type ? content_type : "application/octet-stream",
