@@ -1,0 +1,39 @@
+/* common/efi/debug.c: see debug.h. */
+#include <efi.h>
+#include <efilib.h>
+#include "console.h"
+#include "debug.h"
+#include "file.h"
+
+#define LINE_CHARS 80
+
+volatile UINTN debug_gdb_attached;
+
+void debug_announce(EFI_HANDLE image)
+{
+    EFI_GUID guid = LOADED_IMAGE_PROTOCOL;
+    EFI_LOADED_IMAGE *loaded;
+    if (EFI_ERROR(BS->HandleProtocol(image, &guid, (void **)&loaded))) {
+        Print(L"No LOADED_IMAGE protocol on our own image handle: cannot say where we are.\n");
+        return;
+    }
+    UINT64 base = (UINT64)loaded->ImageBase;
+    Print(L"Image base 0x%lx (gdb: add-symbol-file build/NAME.so -o 0x%lx)\n", base, base);
+    if (!file_exists(image, DEBUG_WAIT_FILE))
+        return;
+
+    /* The same line, in ASCII, on the debug port, where the gdb script reads it. */
+    CHAR16 wide[LINE_CHARS];
+    CHAR8 narrow[LINE_CHARS];
+    SPrint(wide, sizeof wide, L"bootcamp: image base 0x%lx\n", base);
+    for (UINTN i = 0; i < LINE_CHARS; i++)
+        if (!(narrow[i] = (CHAR8)wide[i]))
+            break;
+    narrow[LINE_CHARS - 1] = 0;
+    debug_port_write(narrow);
+    Print(L"%s is on the boot volume: waiting for gdb to set debug_gdb_attached...\n",
+          DEBUG_WAIT_FILE);
+    while (!debug_gdb_attached)
+        __asm__ volatile("pause");
+    Print(L"gdb is attached.\n");
+}

@@ -1,0 +1,26 @@
+/* common/efi/keyboard.h: keys from the console, through ReadKeyStrokeEx.
+ *
+ * The firmware's console splitter merges every keyboard it has a driver for
+ * (PS/2, USB, and the serial terminal, which turns ESC [ A into SCAN_UP) into
+ * one EFI_SIMPLE_TEXT_INPUT_EX_PROTOCOL on ST->ConsoleInHandle. A key is a
+ * UnicodeChar (letters, CHAR_CARRIAGE_RETURN, CHAR_BACKSPACE, CHAR_TAB) or a
+ * ScanCode for keys without a character (SCAN_UP, SCAN_LEFT, SCAN_ESC...).
+ * Firmware without the Ex protocol falls back to ConIn->ReadKeyStroke. */
+#ifndef BOOTCAMP_KEYBOARD_H
+#define BOOTCAMP_KEYBOARD_H
+
+#include <efi.h>
+
+/* Find the input protocol. Call once (shell_run does); cheap to call again. */
+void keyboard_init(void);
+
+/* The event that is signalled while a key is waiting (for WaitForEvent). */
+EFI_EVENT keyboard_event(void);
+
+/* Wait for a key and return it. */
+EFI_INPUT_KEY keyboard_wait(void);
+
+/* A key if one is waiting: TRUE and *key, else FALSE at once. */
+BOOLEAN keyboard_poll(EFI_INPUT_KEY *key);
+
+#endif
