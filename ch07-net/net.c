@@ -16,6 +16,7 @@
 #include <efi.h>
 #include <efilib.h>
 #include "ip4_config2.h"
+#include "keyboard.h"
 #include "net.h"
 #include "net_internal.h"
 #include "text.h"
@@ -128,7 +129,7 @@ BOOLEAN net_key_pressed(void)
     if (now - last_check < KEY_CHECK_MS && last_check != 0)
         return FALSE;
     last_check = now;
-    return !EFI_ERROR(uefi_call_wrapper(ST->ConIn->ReadKeyStroke, 2, ST->ConIn, &key));
+    return keyboard_poll(&key);
 }
 
 /* -- addresses ------------------------------------------------------------ */

@@ -7,18 +7,14 @@
 #include <efilib.h>
 #include "http.h"
 #include "net.h"
+#include "file.h"
 #include "net_commands.h"
+#include "shell.h"
 #include "text.h"
 
 #define URL_MAX      600
 #define POST_TEXT_MAX 4096
-
-static EFI_HANDLE boot_image;
-
-void net_commands_init(EFI_HANDLE image)
-{
-    boot_image = image;
-}
+#define POST_FILE_MAX (64 * 1024 * 1024)   /* post @FILE reads the whole file into memory */
 
 /* CHAR16 -> ASCII; FALSE if it does not fit or is not ASCII. */
 static BOOLEAN to_ascii(const CHAR16 *in, char *out, UINTN size)
@@ -47,17 +43,11 @@ static BOOLEAN parse_port(const CHAR16 *text, UINT16 *port)
     return TRUE;
 }
 
-static EFI_STATUS usage(const CHAR16 *text)
-{
-    Print(L"usage: %s\n", text);
-    return EFI_INVALID_PARAMETER;
-}
-
 static EFI_STATUS cmd_ip(UINTN argc, CHAR16 **argv)
 {
     (void)argv;
     if (argc != 1)
-        return usage(L"ip");
+        return shell_usage(argv);
     if (net_start() < 0)
         return EFI_NOT_READY;
     struct net_info info;
@@ -80,7 +70,7 @@ static EFI_STATUS cmd_get(UINTN argc, CHAR16 **argv)
 {
     char url[URL_MAX];
     if (argc != 2)
-        return usage(L"get URL");
+        return shell_usage(argv);
     if (!to_ascii(argv[1], url, sizeof url)) {
         Print(L"error: the URL is too long or not ASCII\n");
         return EFI_INVALID_PARAMETER;
@@ -88,51 +78,11 @@ static EFI_STATUS cmd_get(UINTN argc, CHAR16 **argv)
     return http_request("GET", url, NULL, 0, NULL) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
 }
 
-/* A whole file from the volume we were loaded from. */
-static UINT8 *read_boot_file(const CHAR16 *name, UINTN *size)
-{
-    EFI_LOADED_IMAGE *loaded;
-    EFI_FILE_HANDLE root, file;
-    UINT8 *data = NULL;
-    if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, boot_image, &LoadedImageProtocol,
-                                    (VOID **)&loaded)) ||
-        !(root = LibOpenRoot(loaded->DeviceHandle))) {
-        Print(L"error: cannot open the boot volume\n");
-        return NULL;
-    }
-    EFI_STATUS status = uefi_call_wrapper(root->Open, 5, root, &file, (CHAR16 *)name,
-                                          EFI_FILE_MODE_READ, 0);
-    if (EFI_ERROR(status)) {
-        Print(L"error: cannot open %s on the boot volume: %r\n", name, status);
-        uefi_call_wrapper(root->Close, 1, root);
-        return NULL;
-    }
-    EFI_FILE_INFO *info = LibFileInfo(file);
-    if (info) {
-        *size = info->FileSize;
-        FreePool(info);
-        data = AllocatePool(*size ? *size : 1);
-        if (data) {
-            status = uefi_call_wrapper(file->Read, 3, file, size, data);
-            if (EFI_ERROR(status)) {
-                Print(L"error: reading %s: %r\n", name, status);
-                FreePool(data);
-                data = NULL;
-            }
-        } else {
-            Print(L"error: no memory for %s (%ld bytes)\n", name, (UINT64)*size);
-        }
-    }
-    uefi_call_wrapper(file->Close, 1, file);
-    uefi_call_wrapper(root->Close, 1, root);
-    return data;
-}
-
 static EFI_STATUS cmd_post(UINTN argc, CHAR16 **argv)
 {
     char url[URL_MAX];
     if (argc < 3)
-        return usage(L"post URL TEXT | post URL @FILE");
+        return shell_usage(argv);
     if (!to_ascii(argv[1], url, sizeof url)) {
         Print(L"error: the URL is too long or not ASCII\n");
         return EFI_INVALID_PARAMETER;
@@ -140,9 +90,12 @@ static EFI_STATUS cmd_post(UINTN argc, CHAR16 **argv)
     int result;
     if (argv[2][0] == L'@') {
         UINTN size = 0;
-        UINT8 *data = read_boot_file(argv[2] + 1, &size);
-        if (!data)
-            return EFI_NOT_FOUND;
+        UINT8 *data;
+        EFI_STATUS status = file_read(shell_image(), argv[2] + 1, POST_FILE_MAX, &data, &size);
+        if (EFI_ERROR(status)) {
+            Print(L"error: cannot read %s from the boot volume: %r\n", argv[2] + 1, status);
+            return status;
+        }
         Print(L"%s: %ld bytes\n", argv[2] + 1, (UINT64)size);
         result = http_request("POST", url, data, size, "application/octet-stream");
         FreePool(data);
@@ -168,7 +121,7 @@ static EFI_STATUS cmd_serve(UINTN argc, CHAR16 **argv)
 {
     UINT16 port;
     if (argc != 2)
-        return usage(L"serve PORT");
+        return shell_usage(argv);
     if (!parse_port(argv[1], &port))
         return EFI_INVALID_PARAMETER;
     return http_serve(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
@@ -178,7 +131,7 @@ static EFI_STATUS cmd_echo_server(UINTN argc, CHAR16 **argv)
 {
     UINT16 port;
     if (argc != 2)
-        return usage(L"echo-server PORT");
+        return shell_usage(argv);
     if (!parse_port(argv[1], &port))
         return EFI_INVALID_PARAMETER;
     return echo_serve(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;

@@ -7,7 +7,6 @@
 #include <efi.h>
 #include "shell.h"
 
-void net_commands_init(EFI_HANDLE image);   /* remembers the boot volume for post @FILE */
 extern const struct shell_command net_commands[];
 extern const UINTN net_command_count;
 
