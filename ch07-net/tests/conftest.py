@@ -156,18 +156,19 @@ def host_server():
 
 @pytest.fixture
 def net_boot(chapter, boot, logdir):
-    """net_boot(script_lines, files={}, network=True, hostfwd=()) -> a booted QEMU whose
-    shell runs `script_lines` as its \\autorun.txt."""
+    """net_boot(script_lines, files={}, network=True, hostfwd=(), emulator="qemu") -> a
+    booted machine whose shell runs `script_lines` as its \\autorun.txt."""
     count = [0]
 
     def start(lines: list[str], files: dict[str, bytes | Path] | None = None,
-              network: bool = True, hostfwd: tuple[tuple[int, int], ...] = ()):
+              network: bool = True, hostfwd: tuple[tuple[int, int], ...] = (),
+              emulator: str = "qemu"):
         count[0] += 1
         script = "\n".join(lines) + "\n"
         esp = build_esp(logdir / f"esp-{count[0]}.img", chapter.image("net.efi"),
                         {"autorun.txt": script, **(files or {})})
         spec = Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, network=network,
                     hostfwd=hostfwd)
-        return boot(spec, "qemu", limit=BOOT_LIMIT_S)
+        return boot(spec, emulator, limit=BOOT_LIMIT_S)
 
     return start
