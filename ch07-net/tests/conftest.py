@@ -13,6 +13,7 @@ import http.server
 import re
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,7 @@ class HostServer:
         self.files = files
         self.uploads: list[tuple[str, bytes]] = []
         self.requests: list[str] = []
+        self.times: list[tuple[float, str]] = []     # (monotonic time, "GET /x" or "POST /x done")
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -89,6 +91,7 @@ class HostServer:
 
             def do_GET(self):
                 owner.requests.append(self.path)
+                owner.times.append((time.monotonic(), f"GET {self.path}"))
                 path = self.path
                 if path.startswith("/chunked/") and path[8:] in owner.files:
                     data = owner.files[path[8:]]
@@ -116,8 +119,10 @@ class HostServer:
 
             def do_POST(self):
                 owner.requests.append(self.path)
+                owner.times.append((time.monotonic(), f"POST {self.path}"))
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
+                owner.times.append((time.monotonic(), f"POST {self.path} done"))
                 owner.uploads.append((self.path, body))
                 self._send(200, sha256(body).encode() + b"\n")
 
