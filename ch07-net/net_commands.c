@@ -117,24 +117,25 @@ static EFI_STATUS cmd_post(UINTN argc, CHAR16 **argv)
     return result < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
 }
 
-static EFI_STATUS cmd_serve(UINTN argc, CHAR16 **argv)
+/* serve PORT and echo-server PORT: a port, then the server until a key. */
+static EFI_STATUS run_server(UINTN argc, CHAR16 **argv, int (*server)(UINT16 port))
 {
     UINT16 port;
     if (argc != 2)
         return shell_usage(argv);
     if (!parse_port(argv[1], &port))
         return EFI_INVALID_PARAMETER;
-    return http_serve(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+    return server(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+}
+
+static EFI_STATUS cmd_serve(UINTN argc, CHAR16 **argv)
+{
+    return run_server(argc, argv, http_serve);
 }
 
 static EFI_STATUS cmd_echo_server(UINTN argc, CHAR16 **argv)
 {
-    UINT16 port;
-    if (argc != 2)
-        return shell_usage(argv);
-    if (!parse_port(argv[1], &port))
-        return EFI_INVALID_PARAMETER;
-    return echo_serve(port) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
+    return run_server(argc, argv, echo_serve);
 }
 
 const struct shell_command net_commands[] = {
