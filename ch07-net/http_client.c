@@ -339,6 +339,10 @@ int http_request(const char *method, const char *url_text, const void *body, UIN
                                     "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: bootcamp-ch07\r\n"
                                     "%sConnection: close\r\n\r\n",
                                     method, url.path, url.host, length_line);
+    if (head_length + 1 >= sizeof head) {        /* text_format cut it short */
+        Print(L"error: the request head is longer than %d bytes\n", (int)sizeof head - 1);
+        goto out;
+    }
     UINT64 started = net_clock_ms();
     if (net_sendall(fd, head, head_length) < 0 ||
         (body_length && net_sendall(fd, body, body_length) < 0)) {
