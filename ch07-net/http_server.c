@@ -304,8 +304,8 @@ static void client_check_time(struct client *c)
     char ip[16];
     net_format_ip(c->peer.ip, ip);
     if (c->state == CLIENT_READING) {
-        Print(L"%a:%d sent no whole request in %d ms: dropping it\n", ip, c->peer.port,
-              CLIENT_TIME_LIMIT_MS);
+        Print(L"%a:%d sent no whole request in %d ms (%d bytes): dropping it\n", ip,
+              c->peer.port, CLIENT_TIME_LIMIT_MS, (int)c->request_length);
         respond_text(c, 408, "no whole request in time\n");
         c->deadline = net_clock_ms() + CLIENT_TIME_LIMIT_MS;   /* to write the 408 */
     } else {

@@ -172,8 +172,16 @@ static void sock_release(struct sock *s)
 {
     for (UINTN i = 0; i < s->accepted_count; i++)
         uefi_call_wrapper(net_tcp4_service->DestroyChild, 2, net_tcp4_service, s->accepted[i]);
-    if (s->child)
-        uefi_call_wrapper(net_tcp4_service->DestroyChild, 2, net_tcp4_service, s->child);
+    if (s->child) {
+        EFI_STATUS status = uefi_call_wrapper(net_tcp4_service->DestroyChild, 2,
+                                              net_tcp4_service, s->child);
+        if (EFI_ERROR(status)) {
+            /* The firmware may still write into our tokens and buffers:
+               leaking them is safe, freeing them is not. */
+            Print(L"warning: DestroyChild failed (%r): a socket's memory is leaked\n", status);
+            return;
+        }
+    }
     struct token_event *events[] = { &s->connect, &s->accept, &s->rx, &s->tx, &s->close };
     for (UINTN i = 0; i < sizeof events / sizeof events[0]; i++)
         if (events[i]->event)
@@ -477,7 +485,12 @@ static int adopt(EFI_HANDLE child, struct net_addr *peer)
         return net_fail(NET_ENOMEM);
     }
     s->child = child;
+    /* GetModeData copies the TCP options to config.ControlOption if that is
+       not NULL: an uninitialised pointer there lets the firmware write 60
+       bytes anywhere. */
     EFI_TCP4_CONFIG_DATA config;
+    SetMem(&config, sizeof config, 0);
+    config.ControlOption = NULL;
     EFI_STATUS status = uefi_call_wrapper(BS->HandleProtocol, 3, child, &tcp4_guid,
                                           (VOID **)&s->tcp);
     if (!EFI_ERROR(status))
