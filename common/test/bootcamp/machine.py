@@ -276,21 +276,10 @@ class Qemu(Machine):
                                      stderr=subprocess.STDOUT)
         self._arm_watchdog()
         sock_path = self.sockdir / "qmp.sock"
-        # QEMU creates the socket file (bind) a moment before it listens: on a
-        # loaded machine a connect in between is refused, so try until it is not.
-        def monitor() -> socket.socket | None:
-            if not sock_path.exists():
-                return None
-            s = socket.socket(socket.AF_UNIX)
-            try:
-                s.connect(str(sock_path))
-            except ConnectionRefusedError:
-                s.close()
-                return None
-            return s
-        self._qmp = self.wait_until(monitor, "QEMU's monitor socket", 10,
-                                    seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(
-                                        errors="replace"))
+        self.wait_until(lambda: sock_path.exists() or None, "QEMU's monitor socket", 10,
+                        seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
+        self._qmp = socket.socket(socket.AF_UNIX)
+        self._qmp.connect(str(sock_path))
         self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
         self._qmp_thread.start()
         self._replies.get(timeout=10)                 # the greeting
