@@ -5,6 +5,8 @@
 #include "graphics.h"
 #include "shell.h"
 
+_Static_assert(sizeof(EFI_GRAPHICS_OUTPUT_BLT_PIXEL) == 4, "UEFI 12.9: Blt pixels are B, G, R, reserved");
+
 static const CHAR16 *format_names[] = {
     [PixelRedGreenBlueReserved8BitPerColor] = L"RGB, 32 bits",
     [PixelBlueGreenRedReserved8BitPerColor] = L"BGR, 32 bits",

@@ -5,8 +5,8 @@
  * %r for an EFI_STATUS as words ("Not Found"). Print() writes through
  * ST->ConOut, which OVMF draws on the screen and mirrors on the serial port.
  * These helpers add what Print() lacks. Print() turns "\n" into "\r\n";
- * OutputString (console_write) does not: it needs both, as a terminal does. Built with -fshort-wchar: L"..." is
- * UTF-16, the firmware's CHAR16. */
+ * OutputString (console_write) does not: it needs both, as a terminal does.
+ * Built with -fshort-wchar: L"..." is UTF-16, the firmware's CHAR16. */
 #ifndef BOOTCAMP_CONSOLE_H
 #define BOOTCAMP_CONSOLE_H
 

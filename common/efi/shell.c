@@ -123,9 +123,10 @@ static void line_insert(struct line *l, CHAR16 c)
         l->text[i] = l->text[i - 1];
     l->text[l->cursor] = c;
     l->text[++l->length] = 0;
-    redraw_tail(l, 0);
-    write_char(c);                                  /* cursor one step right */
+    /* Draw the new character and what follows it; step back over the latter. */
+    console_write(l->text + l->cursor);
     l->cursor++;
+    cursor_back(l->length - l->cursor);
 }
 
 /* Delete the character under the cursor. */

@@ -10,18 +10,27 @@
 # or 446 when a partition table must fit) before linking.
 
 BOOT_BUDGET ?= 510
+BENCH_BOCHS ?= yes
 MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
 BOOT_LD     := $(MK_DIR)boot_sector.ld
 BUDGET_CHECK := $(MK_DIR)sector_budget.sh
 
 include $(MK_DIR)chapter.mk
 
+# make debug loads symbols from the ELF twin of the image it boots.
+DEBUG_SYMBOLS ?= $(patsubst %.floppy.img,%.elf,$(RUN_IMAGE))
+
 # Sources are the chapter's own; tests/ holds sources that exist only to be tested
 # (a sector that is too big, a deliberate fault).
 vpath %.asm . tests
 vpath %.S . tests
 
-$(BUILD)/%.o: %.asm | $(BUILD)
+# NASM 2.16 and 2.16.01 (Debian 12's) leave %include files out of what -MD
+# writes (fixed in 2.16.02), so every object also depends on the shared
+# includes: a change to print16.inc rebuilds what may use it.
+ASM_INCLUDES := $(wildcard $(COMMON)/asm/*.inc)
+
+$(BUILD)/%.o: %.asm $(ASM_INCLUDES) | $(BUILD)
 	$(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
 	    -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
 

@@ -19,7 +19,7 @@ LAUNCH_ARGS = $(RUN_IMAGE) --media $(RUN_MEDIA) $(RUN_OPTIONS)
 .DEFAULT_GOAL := all
 # Keep every intermediate file (objects, ELF twins, raw binaries): learners read them.
 .SECONDARY:
-.PHONY: all run run-bochs debug test bench clean help print-image doctor
+.PHONY: all run run-bochs debug test bench bench-config clean help print-image doctor
 
 all: $(IMAGES)
 
@@ -50,6 +50,22 @@ test:
 BENCH_COMMAND ?= $(HARNESS) -m bootcamp.bench $(CURDIR)
 bench: all
 	@$(BENCH_COMMAND)
+
+# What make bench needs to know about the chapter, one key=value a line.
+#   BENCH_MARKER  the text that says the chapter is ready (its success line or prompt);
+#                 empty: ready when the CPU halts
+#   BENCH_SOURCE  where the marker appears: debug | serial | screen
+#   BENCH_TOUCH   the source file touched to time a rebuild
+#   BENCH_BOCHS   yes: time the boot in Bochs too
+BENCH_SOURCE ?= debug
+BENCH_TOUCH  ?= $(firstword $(wildcard *.asm *.S *.c))
+bench-config:
+	@echo 'launch=$(LAUNCH_ARGS)'
+	@echo 'marker=$(BENCH_MARKER)'
+	@echo 'source=$(BENCH_SOURCE)'
+	@echo 'touch=$(BENCH_TOUCH)'
+	@echo 'bochs=$(BENCH_BOCHS)'
+	@echo 'images=$(IMAGES)'
 
 doctor:
 	@$(DOCTOR)

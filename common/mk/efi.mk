@@ -24,6 +24,8 @@ IMAGES      ?= $(ESP_IMAGE)
 RUN_MEDIA   := efi
 RUN_IMAGE   ?= $(ESP_IMAGE)
 GDB_SCRIPT  ?= $(abspath $(MK_DIR)../gdb/uefi.gdb)
+BENCH_SOURCE ?= serial
+BENCH_BOCHS ?= no            # Bochs takes ~25 s to reach an application: timed by hand
 include $(MK_DIR)chapter.mk
 
 EFI_INC     := /usr/include/efi
@@ -51,18 +53,38 @@ $(BUILD)/efi/%.o: %.c | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c -o $@ $<
 
-# NAME.so: the ELF image with symbols (for gdb); NAME.efi: what firmware runs.
+# NAME.so: the ELF image with symbols (for gdb); NAME.efi: what firmware runs;
+# NAME.dis: the disassembly of NAME.so interleaved with the C source, to read.
 define efi_app_rules
 $(BUILD)/$(1).so: $$(addprefix $(BUILD)/efi/,$$(notdir $$($(1)_SOURCES:.c=.o)))
 	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $$^ -o $$@ $(EFI_LIBS)
+$(BUILD)/$(1).dis: $(BUILD)/$(1).so
+	$(OBJDUMP) -d -S -M intel --no-show-raw-insn $$< > $$@
 $(BUILD)/$(1).efi: $(BUILD)/$(1).so
 	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 \
 	    --subsystem=$(EFI_SUBSYSTEM_APPLICATION) $$< $$@
 	@echo "$(1).efi: $$$$(stat -c %s $$@) bytes"
 endef
 $(foreach app,$(EFI_APPS),$(eval $(call efi_app_rules,$(app))))
+all: $(EFI_APPS:%=$(BUILD)/%.dis)
 
 $(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES)
 	$(HARNESS) -m bootcamp.esp $@ $< $(ESP_FILES)
 
 -include $(wildcard $(BUILD)/efi/*.d)
+
+# make debug boots a second ESP that also holds gdb-wait.txt: a program that
+# calls debug_announce() (common/efi/debug.h) then writes its image base to the
+# debug port and waits; common/gdb/uefi.gdb reads the base, loads the symbols
+# of build/NAME.so there and lets it go on.
+DEBUG_ESP_IMAGE ?= $(BUILD)/esp-debug.img
+DEBUG_WAIT_FILE := $(BUILD)/gdb-wait.txt
+
+$(DEBUG_WAIT_FILE): | $(BUILD)
+	echo "The program waits for gdb when this file is on its boot volume (make debug)." > $@
+
+$(DEBUG_ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES) $(DEBUG_WAIT_FILE)
+	$(HARNESS) -m bootcamp.esp $@ $^
+
+debug: RUN_IMAGE := $(DEBUG_ESP_IMAGE)
+debug: $(DEBUG_ESP_IMAGE)

@@ -37,3 +37,34 @@ def test_listing_elf_twin_and_disassembly_are_kept(tmp_path):
     assert build(tmp_path, SECTOR.format(n=1)).returncode == 0
     for name in ("sector.elf", "sector.lst", "sector.dis", "sector.o"):
         assert (tmp_path / "build" / name).exists(), name
+
+
+PAYLOAD = """bits 16
+global start
+section .text
+start:
+    times {n} nop
+"""
+
+
+def test_loader_rules_need_four_lines(tmp_path):
+    # What a chapter that reuses stage 1 writes (ch05): a payload and four lines.
+    (tmp_path / "stage2.asm").write_text(PAYLOAD.format(n=3 * 512 + 1))
+    (tmp_path / "Makefile").write_text(
+        "PAYLOAD := stage2\nLOAD_ADDRESS := 0x7E00\n"
+        "IMAGES := build/stage2.floppy.img build/stage2.hd.img\n"
+        f"include {MK}/loader.mk\n")
+    result = subprocess.run(["make", "-C", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout
+    assert "stage2.bin: 2048 bytes = 4 sectors for stage 1 to load" in result.stdout
+    assert "-DPAYLOAD_SECTORS=4 " in result.stdout, result.stdout
+    build = tmp_path / "build"
+    payload = (build / "stage2.bin").read_bytes()
+    assert len(payload) == 4 * 512, "the payload is not padded to whole sectors"
+    for image in ("stage2.floppy.img", "stage2.hd.img"):
+        data = (build / image).read_bytes()
+        assert data[:446] == (build / "stage1.bin").read_bytes()[:446]
+        assert data[510:512] == b"\x55\xaa"
+        assert data[512:512 + len(payload)] == payload
+    assert (build / "stage2.hd.img").read_bytes()[446 + 8:446 + 12] == (2048).to_bytes(4, "little")

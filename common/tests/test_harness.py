@@ -1,6 +1,7 @@
-"""The harness's own parsing: the text screen and pytest summaries."""
+"""The harness's own parsing and configuration: the text screen, pytest summaries, Bochs disks."""
 
 from bootcamp.course import counts
+from bootcamp.emulators import bochs_disk_geometry
 from bootcamp.screen import VGA_TEXT_BYTES, Screen
 
 
@@ -25,3 +26,15 @@ def test_summary_counts():
         {"passed": 7, "failed": 1, "skipped": 2, "error": 0}
     assert counts("1 error in 0.1s")["error"] == 1
     assert counts("no summary here")["passed"] == 0
+
+
+def test_bochs_disk_geometry_fits_any_image(tmp_path):
+    whole = tmp_path / "whole.img"
+    whole.write_bytes(bytes(2 * 16 * 63 * 512))          # Bochs infers 2/16/63 itself
+    assert bochs_disk_geometry(whole) == ""
+    cut = tmp_path / "cut.img"
+    cut.write_bytes(bytes(31 * 512))                     # smaller than one 16 x 63 cylinder
+    assert bochs_disk_geometry(cut) == ", cylinders=1, heads=1, spt=31"
+    odd = tmp_path / "odd.img"
+    odd.write_bytes(bytes((16 * 63 + 5) * 512))          # never larger than the image
+    assert bochs_disk_geometry(odd) == ", cylinders=1, heads=16, spt=63"

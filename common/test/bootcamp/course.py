@@ -40,24 +40,30 @@ def counts(output: str) -> dict[str, int]:
     return found
 
 
-def run_tests(selected: list[str]) -> int:
+def test_folders(selected: list[str]) -> list[Path]:
     folders = [c for c in chapters() if not selected or c.name in selected]
-    folders.append(ROOT / "common")          # the harness's and the make rules' own tests
-    results = []
-    for folder in folders:
-        print(f"\n===== {folder.name}: make test =====", flush=True)
-        started = time.monotonic()
-        proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(folder), "test"],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines = []
-        for line in proc.stdout:
-            sys.stdout.write(line)
-            lines.append(line)
-        proc.wait()
-        found = counts("".join(lines))
-        if proc.returncode != 0 and not (found["failed"] or found["error"]):
-            found["error"] += 1              # the build or set-up failed before any test ran
-        results.append((folder.name, proc.returncode, found, time.monotonic() - started))
+    return folders + [ROOT / "common"]       # the harness's and the make rules' own tests
+
+
+def run_folder_tests(folder: Path, out=sys.stdout) -> tuple[int, dict[str, int], float]:
+    """`make test` in one folder, its output copied to `out`: (exit code, counts, seconds)."""
+    print(f"\n===== {folder.name}: make test =====", file=out, flush=True)
+    started = time.monotonic()
+    proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(folder), "test"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    for line in proc.stdout:
+        out.write(line)
+        lines.append(line)
+    proc.wait()
+    found = counts("".join(lines))
+    if proc.returncode != 0 and not (found["failed"] or found["error"]):
+        found["error"] += 1              # the build or set-up failed before any test ran
+    return proc.returncode, found, time.monotonic() - started
+
+
+def run_tests(selected: list[str]) -> int:
+    results = [(folder.name, *run_folder_tests(folder)) for folder in test_folders(selected)]
 
     print("\n===== summary =====")
     for name, code, found, seconds in results:

@@ -20,6 +20,12 @@ from pathlib import Path
 # Sizes the firmware insists on.
 FLOPPY_144_BYTES = 1_474_560          # 80 cylinders x 2 heads x 18 sectors x 512 bytes
 
+# Bochs infers a hard disk's geometry only for images of whole 16 x 63 cylinders.
+DISK_SECTOR_BYTES = 512
+BOCHS_AUTO_HEADS = 16
+BOCHS_AUTO_SECTORS_PER_TRACK = 63
+BOCHS_AUTO_CYLINDER_SECTORS = BOCHS_AUTO_HEADS * BOCHS_AUTO_SECTORS_PER_TRACK
+
 # Firmware files from Debian's packages.
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")      # package ovmf, QEMU pflash
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")      # template; each boot gets a copy
@@ -35,6 +41,10 @@ BOCHS_SHUTDOWN_PORT = 0x8900
 
 MEDIA = ("floppy", "hd", "cdrom", "efi")
 
+# RAM for the guest. OVMF takes a CPU exception during start-up with 32 MiB.
+BIOS_MEMORY_MB = 32
+UEFI_MEMORY_MB = 256
+
 
 @dataclasses.dataclass
 class Spec:
@@ -42,7 +52,7 @@ class Spec:
 
     image: Path
     media: str = "floppy"
-    memory_mb: int = 32
+    memory_mb: int | None = None        # default: BIOS_MEMORY_MB, or UEFI_MEMORY_MB for OVMF
     cpu: str | None = None              # QEMU -cpu model, e.g. "qemu32" (no long mode)
     bochs_cpu: str | None = None        # Bochs cpu model, e.g. "pentium" (no long mode)
     network: bool = False               # UEFI chapters: a virtio-net NIC with user networking
@@ -55,6 +65,8 @@ class Spec:
         self.image = Path(self.image)
         if self.media not in MEDIA:
             raise ValueError(f"media must be one of {MEDIA}, not {self.media!r}")
+        if self.memory_mb is None:
+            self.memory_mb = UEFI_MEMORY_MB if self.media == "efi" else BIOS_MEMORY_MB
 
     @property
     def firmware(self) -> str:
@@ -141,14 +153,14 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
         lines += [f"cpu: model={spec.bochs_cpu}"]
     image = spec.image
     if spec.media == "floppy":
-        size = image.stat().st_size
+        size = image.stat().st_size if image.exists() else FLOPPY_144_BYTES   # not built yet: `make help`
         if size != FLOPPY_144_BYTES:
             raise ValueError(f"{image} is {size} bytes; Bochs needs a 1.44 MB floppy image of "
                              f"exactly {FLOPPY_144_BYTES} bytes")
         lines += [f"floppya: 1_44={image}, status=inserted", "boot: floppy"]
     elif spec.media in ("hd", "efi"):
         lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
-                  f"ata0-master: type=disk, path={image}, mode=flat"]
+                  f"ata0-master: type=disk, path={image}, mode=flat{bochs_disk_geometry(image)}"]
         lines += ["boot: disk"]
     elif spec.media == "cdrom":
         lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
@@ -171,6 +183,25 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
               "panic: action=report", "error: action=report", "info: action=ignore"]
     lines += list(spec.bochs_extra)
     return "\n".join(lines) + "\n"
+
+
+def bochs_disk_geometry(image: Path) -> str:
+    """The CHS options Bochs needs for a flat hard-disk image, or "" when it infers them.
+
+    Bochs infers a geometry of 16 heads x 63 sectors only for an image that is
+    a whole number of such cylinders, and stops ("specified geometry doesn't
+    fit") when a given geometry is larger than the image. Any other image gets
+    the largest geometry that fits: 16 x 63 cylinders when there is room for
+    one, else one head of up to 63 sectors. Sectors past the last whole
+    cylinder are then out of the guest's reach (a truncated image stays
+    truncated)."""
+    sectors = image.stat().st_size // DISK_SECTOR_BYTES
+    if sectors % BOCHS_AUTO_CYLINDER_SECTORS == 0 and sectors:
+        return ""
+    heads = BOCHS_AUTO_HEADS if sectors >= BOCHS_AUTO_CYLINDER_SECTORS else 1
+    spt = min(BOCHS_AUTO_SECTORS_PER_TRACK, max(sectors, 1))
+    cylinders = max(sectors // (heads * spt), 1)
+    return f", cylinders={cylinders}, heads={heads}, spt={spt}"
 
 
 def has_display() -> bool:

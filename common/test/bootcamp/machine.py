@@ -36,8 +36,10 @@ POLL_SECONDS = 0.02
 EFLAGS_IF = 1 << 9             # interrupt enable flag
 OPCODE_HLT = 0xF4
 SOURCES = ("debug", "serial", "screen")
-BOCHS_BREAK_RETRY_SECONDS = 0.3   # a lost SIGINT is sent again after this long
-BOCHS_RESUME_SECONDS = 0.02       # from Bochs reading `c` to its simulation loop
+# A SIGINT that reaches Bochs between reading `c` and entering its simulation
+# loop is lost; one that reaches it at its prompt is ignored. So the harness
+# sends it again until the prompt shows.
+BOCHS_BREAK_RETRY_SECONDS = 0.05
 
 
 class BootError(AssertionError):
@@ -250,6 +252,7 @@ class Qemu(Machine):
         self.events: list[dict] = []
         self._replies: queue.Queue = queue.Queue()
         self._qmp: socket.socket | None = None
+        self._qmp_thread: threading.Thread | None = None
         self._serial_sock: socket.socket | None = None
         self._lock = threading.Lock()
 
@@ -275,15 +278,34 @@ class Qemu(Machine):
                                      stdout=open(self.logdir / "qemu.stdout.txt", "wb"),
                                      stderr=subprocess.STDOUT)
         self._arm_watchdog()
+        if self._connect_monitor():
+            self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
+            self._qmp_thread.start()
+            self._replies.get(timeout=10)                 # the greeting
+            self.qmp("qmp_capabilities")
+
+    def _connect_monitor(self) -> bool:
+        """Connect to QMP; False if QEMU ended first (a guest may exit at once)."""
         sock_path = self.sockdir / "qmp.sock"
-        self.wait_until(lambda: sock_path.exists() or None, "QEMU's monitor socket", 10,
-                        seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(errors="replace"))
-        self._qmp = socket.socket(socket.AF_UNIX)
-        self._qmp.connect(str(sock_path))
-        self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
-        self._qmp_thread.start()
-        self._replies.get(timeout=10)                 # the greeting
-        self.qmp("qmp_capabilities")
+
+        def connected() -> bool | str:
+            if self.proc.poll() is not None:
+                return "ended"
+            # QEMU creates the socket file before it listens on it: until then
+            # a connection is refused, so keep trying.
+            sock = socket.socket(socket.AF_UNIX)
+            try:
+                sock.connect(str(sock_path))
+            except (FileNotFoundError, ConnectionRefusedError):
+                sock.close()
+                return False                              # not listening yet
+            self._qmp = sock
+            return True
+
+        outcome = self.wait_until(connected, "QEMU's monitor socket", 10,
+                                  seen=lambda: (self.logdir / "qemu.stdout.txt").read_text(
+                                      errors="replace"))
+        return outcome is True
 
     def _qmp_reader(self) -> None:
         stream = self._qmp.makefile("r")
@@ -300,6 +322,8 @@ class Qemu(Machine):
 
     def qmp(self, command: str, **arguments) -> object:
         """Run a QMP command and return its result."""
+        if self._qmp is None:
+            self.fail(f"QEMU had ended before the monitor command {command}", None)
         with self._lock:
             message = {"execute": command}
             if arguments:
@@ -388,13 +412,10 @@ class Qemu(Machine):
     # -- the end ----------------------------------------------------------------
     def _exit_info(self) -> Exit:
         code = self.proc.returncode
-        self._qmp_thread.join(timeout=5)        # the monitor's last events (SHUTDOWN)
+        if self._qmp_thread:
+            self._qmp_thread.join(timeout=5)    # the monitor's last events (SHUTDOWN)
         log = self.qemu_log.read_text(errors="replace") if self.qemu_log.exists() else ""
-        exceptions = re.findall(r"^\s*\d+: v=([0-9a-f]{2}) e=([0-9a-f]{4}).*$", log, re.M)
-        last = None
-        if exceptions:
-            vector, error = exceptions[-1]
-            last = f"vector {int(vector, 16)} error code {int(error, 16):#x}"
+        last = last_exception(log)
         reasons = [e.get("data", {}).get("reason") for e in self.events if e["event"] == "SHUTDOWN"]
         if self._killed_by_watchdog:
             return Exit("killed", detail=f"killed at the {self.limit:.0f} s limit")
@@ -405,6 +426,30 @@ class Qemu(Machine):
         if "guest-reset" in reasons:
             return Exit("reset", last_exception=last)
         return Exit("shutdown", code=code, detail=",".join(r for r in reasons if r))
+
+
+# QEMU's -d int log names exceptions two ways: a line per delivered interrupt
+# ("   12: v=0e e=0002 i=0 cpl=0 IP=0008:..."), and, when one cannot be
+# delivered, "check_exception old: 0x8 new 0xd" (a #GP while delivering a #DF).
+QEMU_DELIVERED = re.compile(r"^\s*\d+: v=([0-9a-f]{2}) e=([0-9a-f]{4})")
+QEMU_UNDELIVERED = re.compile(r"^check_exception old: 0x([0-9a-f]+) new 0x([0-9a-f]+)")
+
+
+def last_exception(log: str) -> str | None:
+    """The last exception in a QEMU -d int log, in words, or None."""
+    last = None
+    for line in log.splitlines():
+        delivered = QEMU_DELIVERED.match(line)
+        if delivered:
+            vector, error = (int(x, 16) for x in delivered.groups())
+            last = f"vector {vector} error code {error:#x}"
+            continue
+        failed = QEMU_UNDELIVERED.match(line)
+        if failed:
+            old, new = (int(x, 16) for x in failed.groups())
+            last = (f"vector {new}" if old == 0xFFFFFFFF
+                    else f"vector {new} while delivering vector {old}")
+    return last
 
 
 class Bochs(Machine):
@@ -429,6 +474,7 @@ class Bochs(Machine):
         self._run_from = 0                 # where the current stretch of running began in raw
         self._stopped = True
         self._lock = threading.Lock()
+        self._image_lock: Path | None = None    # the disk image lock file this Bochs made
 
     def start(self) -> None:
         self.serial_file.write_bytes(b"")
@@ -444,7 +490,20 @@ class Bochs(Machine):
         self._arm_watchdog()
         threading.Thread(target=self._reader, daemon=True).start()
         self._wait_prompt(0)
+        # Bochs has opened its disks: a hard-disk image is now locked (IMAGE.lock) by this Bochs.
+        lock = Path(f"{self.spec.image}.lock")
+        if self.spec.media in ("hd", "efi") and lock.exists():
+            self._image_lock = lock
         self._continue()
+
+    def stop(self) -> None:
+        super().stop()
+        # Bochs removes its IMAGE.lock when it exits by itself, but not when it
+        # is killed; left behind, the lock makes the next boot of the image
+        # fail ("could not open hard drive image file"). Remove this boot's own.
+        if self._image_lock is not None:
+            self._image_lock.unlink(missing_ok=True)
+            self._image_lock = None
 
     def _reader(self) -> None:
         with open(self.logdir / "bochs.stdout.txt", "wb") as copy:
@@ -467,10 +526,7 @@ class Bochs(Machine):
                                seen=lambda: self.raw[start:].decode("latin-1"))
 
     def _interrupt(self, mark: int) -> int:
-        """Break into the debugger; return where its prompt ends in raw.
-
-        A SIGINT that arrives before Bochs has resumed after `c` is lost, so
-        keep asking, a little apart, until the prompt shows."""
+        """Break into the debugger; return where its prompt ends in raw."""
         deadline = time.monotonic() + 30 * TIMEOUT_SCALE
         while True:
             self.proc.send_signal(signal.SIGINT)
@@ -493,12 +549,10 @@ class Bochs(Machine):
         self.proc.stdin.write(b"c\n")
         self.proc.stdin.flush()
         self._stopped = False
-        # Bochs echoes the command when it reads it; a SIGINT before it is back
-        # in its simulation loop can be lost, so let it get there first.
+        # Bochs echoes the command when it reads it: from then on it runs.
         self.wait_until(lambda: self._running_output().startswith(b"c\n"),
                         "Bochs to take the continue command", 10,
                         seen=lambda: self._running_output().decode("latin-1"))
-        time.sleep(BOCHS_RESUME_SECONDS)
 
     def _running_output(self) -> bytes:
         with self._lock:

@@ -38,6 +38,15 @@ def gtk_available() -> bool:
 def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
                      paused: bool = False) -> list[str]:
     vars_copy = fresh_ovmf_vars(build / "run") if spec.media == "efi" else None
+    if spec.media == "efi" and not (has_display() and gtk_available()):
+        # UEFI draws its console on a graphics framebuffer, which a terminal
+        # (curses) cannot show; OVMF mirrors that console on the serial port,
+        # so the serial port is the terminal (Ctrl-A X quits). Under `make
+        # debug` gdb has the terminal, and the serial port goes to a file.
+        serial = f"file:{build / 'serial.txt'}" if gdb_port is not None else "mon:stdio"
+        return qemu_command(spec, display="none", vars_copy=vars_copy,
+                            debugcon=f"file:{build / 'debugcon.txt'}", serial=serial,
+                            gdb_port=gdb_port, paused=paused)
     if has_display() and gtk_available():
         return qemu_command(spec, display="gtk", vars_copy=vars_copy,
                             debugcon=f"file:{build / 'debugcon.txt'}", serial="mon:stdio",
@@ -47,32 +56,45 @@ def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
                         serial=f"file:{build / 'serial.txt'}", gdb_port=gdb_port, paused=paused)
 
 
+def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that describe a boot: `make run` and `make bench` share them."""
+    parser.add_argument("image", type=Path)
+    parser.add_argument("--media", default="floppy", choices=("floppy", "hd", "cdrom", "efi"))
+    parser.add_argument("--memory", type=int, default=None,
+                        help="MiB of RAM (default: 32 for BIOS chapters, 256 for UEFI)")
+    parser.add_argument("--network", action="store_true", help="a virtio NIC on user networking")
+    parser.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
+                        help="forward 127.0.0.1:HOST to the guest's port GUEST")
+
+
+def spec_from(args: argparse.Namespace) -> Spec:
+    hostfwd = tuple(tuple(int(p) for p in pair.split(":")) for pair in args.hostfwd)
+    return Spec(args.image.resolve(), media=args.media, memory_mb=args.memory,
+                network=args.network or bool(hostfwd), hostfwd=hostfwd)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bootcamp.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=("qemu", "bochs", "debug"))
-    parser.add_argument("image", type=Path)
-    parser.add_argument("--media", default="floppy", choices=("floppy", "hd", "cdrom", "efi"))
-    parser.add_argument("--memory", type=int, default=32, help="MiB of RAM")
-    parser.add_argument("--network", action="store_true", help="a virtio NIC on user networking")
-    parser.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
-                        help="forward 127.0.0.1:HOST to the guest's port GUEST")
+    add_spec_arguments(parser)
     parser.add_argument("--gdb-script", type=Path, help="for debug: the chapter's gdb script")
     parser.add_argument("--symbols", type=Path, help="for debug: the ELF file with symbols")
     parser.add_argument("--print", action="store_true", help="print the command, run nothing")
     args = parser.parse_args(argv)
 
     build = args.image.resolve().parent
-    hostfwd = tuple(tuple(int(p) for p in pair.split(":")) for pair in args.hostfwd)
-    spec = Spec(args.image.resolve(), media=args.media, memory_mb=args.memory,
-                network=args.network or bool(hostfwd), hostfwd=hostfwd)
+    spec = spec_from(args)
 
     if args.what == "qemu":
         cmd = interactive_qemu(spec, build)
         if args.print:
             print(shlex.join(cmd))
             return 0
-        if not has_display():
+        if spec.media == "efi" and not (has_display() and gtk_available()):
+            print("No graphical display: this terminal is the UEFI console (OVMF mirrors it on "
+                  "the serial port). To quit: press Ctrl-A, then X.", file=sys.stderr)
+        elif not has_display():
             print(f"No graphical display: QEMU draws the screen here. Serial output goes to "
                   f"{build / 'serial.txt'}, the debug port to {build / 'debugcon.txt'}.\n"
                   "To quit: press Esc then 2 for QEMU's monitor, type quit, press Enter.",
@@ -82,12 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "bochs":
         config = build / "bochsrc.txt"
         display = "x" if has_display() else "term"
-        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
-                                       log_file=build / "bochs.log"))
         cmd = [bochs_binary(), "-q", "-f", str(config)]
         if args.print:
-            print(shlex.join(cmd))
+            print(shlex.join(cmd) + f"    # {config} is written by make run-bochs")
             return 0
+        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
+                                       log_file=build / "bochs.log"))
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
         return subprocess.call(cmd)
@@ -99,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     # QEMU (x86-64) and would refuse a 32-bit ELF file given before connecting.
     gdb = ["gdb", "-q", "-ex", f"target remote 127.0.0.1:{port}"]
     if args.symbols:
-        gdb += ["-ex", f"add-symbol-file {args.symbols}"]
+        # add-symbol-file asks "(y or n)" on a terminal; the BIOS scripts turn
+        # confirmation off anyway (real_mode.gdb), so turn it off first.
+        gdb += ["-ex", "set confirm off", "-ex", f"add-symbol-file {args.symbols}"]
     if args.gdb_script:
         gdb += ["-x", str(args.gdb_script)]
     if args.print:

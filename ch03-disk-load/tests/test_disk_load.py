@@ -1,0 +1,287 @@
+"""ch03: stage 1 loads a 70-sector payload from floppy and hard disk, in QEMU and Bochs,
+and says what went wrong when the disk or the payload is not what the build made."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bootcamp import Spec
+from bootcamp.run import free_port
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from checksum import fletcher16  # noqa: E402  (the chapter's build tool)
+
+SECTOR_BYTES = 512
+LOAD_ADDRESS = 0x8000                   # the Makefile's LOAD_ADDRESS
+BIOS_LOAD_ADDRESS = 0x7C00
+PAYLOAD_LBA = 1
+MIN_SECTORS = 40                        # the issue: loading must cross track and head boundaries
+FLOPPY_SECTORS_PER_TRACK = 18
+HD_PARTITION_START = 2048               # loader.mk
+HD_PARTITION_TYPE = "83"
+BOOT_CODE_BYTES = 446
+CUT_AFTER = 30                          # the truncated disk keeps this many payload sectors
+SUCCESS = re.compile(r"(\d+) sectors, checksum OK\r\n")
+DISK_ERROR = re.compile(r"Disk error 0x00([0-9A-F]{2}) at LBA 0x([0-9A-F]{4})\r\n")
+SFDISK = shutil.which("sfdisk") or "/usr/sbin/sfdisk"
+
+# (image, medium, how stage 1 reads it, the drive number the BIOS passes in DL)
+BOOTS = {
+    "floppy": ("payload.floppy.img", "floppy", "CHS", 0x00),
+    "hd-lba": ("payload.hd.img", "hd", "LBA", 0x80),
+    "hd-chs": ("payload-chs.hd.img", "hd", "CHS", 0x80),
+}
+
+
+def payload_sectors(chapter) -> int:
+    return len(chapter.image("payload.bin").read_bytes()) // SECTOR_BYTES
+
+
+def in_stage1(address: int) -> bool:
+    return BIOS_LOAD_ADDRESS <= address < BIOS_LOAD_ADDRESS + SECTOR_BYTES
+
+
+# -- the build ---------------------------------------------------------------------
+
+def test_sector_count_comes_from_the_payload_size(chapter):
+    payload = chapter.image("payload.bin").read_bytes()
+    assert len(payload) % SECTOR_BYTES == 0, "the payload is not whole sectors"
+    sectors = len(payload) // SECTOR_BYTES
+    assert sectors >= MIN_SECTORS
+    assert sectors > 2 * FLOPPY_SECTORS_PER_TRACK, "loading a floppy would not cross a cylinder"
+    assert chapter.image("payload.sectors").read_text().strip() == str(sectors)
+    # Stage 1 was assembled with that number: its listing shows the -D value in use.
+    listing = chapter.image("stage1.lst").read_text()
+    assert re.search(rf"mov cx, PAYLOAD_SECTORS", listing), listing
+    assert f"B9{sectors:02X}00" in listing.replace(" ", "").upper(), \
+        f"stage 1 does not load {sectors} sectors (mov cx, {sectors:#x} not in its listing)"
+
+
+def test_payload_carries_its_checksum(chapter):
+    payload = chapter.image("payload.bin").read_bytes()
+    stored = int.from_bytes(payload[-2:], "little")
+    assert stored == fletcher16(payload[:-2]) != 0
+
+
+def test_images_hold_stage1_then_the_payload(chapter):
+    stage1 = chapter.image("stage1.bin").read_bytes()
+    payload = chapter.image("payload.bin").read_bytes()
+    floppy = chapter.image("payload.floppy.img").read_bytes()
+    assert len(floppy) == 1_474_560
+    assert floppy[:SECTOR_BYTES] == stage1
+    assert floppy[SECTOR_BYTES:SECTOR_BYTES + len(payload)] == payload
+    disk = chapter.image("payload.hd.img").read_bytes()
+    assert disk[:BOOT_CODE_BYTES] == stage1[:BOOT_CODE_BYTES]
+    assert disk[510:512] == b"\x55\xaa"
+    assert disk[SECTOR_BYTES:SECTOR_BYTES + len(payload)] == payload
+
+
+def test_payload_too_big_fails_the_build_saying_by_how_much(chapter):
+    result = chapter.make("PAYLOAD=too_big", "build/too_big.floppy.img")
+    assert result.returncode != 0, "a 961-sector payload built without complaint"
+    assert ("error: too_big.bin is 492032 bytes = 961 sectors, 1 over the 960 sectors "
+            "stage 1 can load to 0x8000-0x7FFFF") in result.stdout, result.stdout
+    assert not (chapter.build / "too_big.floppy.img").exists()
+
+
+def sfdisk_partitions(image: Path) -> list[dict]:
+    out = subprocess.run([SFDISK, "--json", str(image)], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert out.returncode == 0, out.stdout
+    return json.loads(out.stdout)["partitiontable"]["partitions"]
+
+
+def test_partition_table_survives_installation(chapter, tmp_path):
+    image = chapter.image("payload.hd.img")
+    size_sectors = image.stat().st_size // SECTOR_BYTES
+    (partition,) = sfdisk_partitions(image)
+    assert partition["start"] == HD_PARTITION_START
+    assert partition["size"] == size_sectors - HD_PARTITION_START
+    assert partition["type"] == HD_PARTITION_TYPE and partition.get("bootable"), partition
+    # Install another stage 1 over it, as a learner would: the table stays.
+    copy = tmp_path / "disk.img"
+    shutil.copyfile(image, copy)
+    before = copy.read_bytes()[BOOT_CODE_BYTES:SECTOR_BYTES]
+    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    other = chapter.image("stage1-chs.bin")
+    out = subprocess.run([str(install), str(copy), str(other), str(chapter.image("payload.bin"))],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert out.returncode == 0, out.stdout
+    after = copy.read_bytes()
+    assert after[:BOOT_CODE_BYTES] == other.read_bytes()[:BOOT_CODE_BYTES]
+    assert after[BOOT_CODE_BYTES:SECTOR_BYTES] == before
+    assert sfdisk_partitions(copy) == [dict(partition, node=str(copy) + "1")]
+
+
+def test_installer_refuses_to_overwrite_a_partition(chapter, tmp_path):
+    copy = tmp_path / "disk.img"
+    shutil.copyfile(chapter.image("payload.hd.img"), copy)
+    big = tmp_path / "big.bin"
+    big.write_bytes(bytes(HD_PARTITION_START * SECTOR_BYTES))
+    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    out = subprocess.run([str(install), str(copy), str(chapter.image("stage1.bin")), str(big)],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert out.returncode != 0
+    assert "would overwrite the first partition at LBA 2048" in out.stdout, out.stdout
+    assert copy.read_bytes() == chapter.image("payload.hd.img").read_bytes()
+
+
+# -- booting -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("boot_kind", sorted(BOOTS))
+def test_payload_loads_and_checks_itself(chapter, boot, emulator, boot_kind):
+    image, media, method, drive = BOOTS[boot_kind]
+    sectors = payload_sectors(chapter)
+    machine = boot(Spec(chapter.image(image), media=media), emulator)
+    found = machine.wait_for(SUCCESS, timeout=30)
+    assert int(found.group(1)) == sectors
+    output = machine.debug_output()
+    assert f"Loading 0x{sectors:04X} sectors by {method}\r\n" in output, output
+    assert f"Payload running at CS=0x0000 IP=0x{LOAD_ADDRESS:04X}, boot drive DL=0x{drive:04X}" \
+        in output, output
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled, regs.raw
+    assert LOAD_ADDRESS <= regs.linear_ip < LOAD_ADDRESS + SECTOR_BYTES, regs.raw
+    screen = machine.screen()
+    assert f"{sectors} sectors, checksum OK" in screen, screen.framed()
+
+
+def test_truncated_disk_prints_disk_error_and_halts(chapter, boot, emulator, logdir):
+    cut = logdir / "cut.hd.img"
+    cut.write_bytes(chapter.image("payload.hd.img").read_bytes()[:(PAYLOAD_LBA + CUT_AFTER)
+                                                                   * SECTOR_BYTES])
+    machine = boot(Spec(cut, media="hd"), emulator)
+    found = machine.wait_for(DISK_ERROR, timeout=30)
+    status, lba = int(found.group(1), 16), int(found.group(2), 16)
+    assert status != 0, "a failed read reported status 0"
+    assert lba == PAYLOAD_LBA + CUT_AFTER, f"failed at LBA {lba}, the disk ends before {lba}"
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled and in_stage1(regs.linear_ip), regs.raw
+    output = machine.debug_output()
+    assert "Payload" not in output and "checksum" not in output, output
+    assert found.group(0).strip() in machine.screen(), machine.screen().framed()
+
+
+def test_short_floppy_image_is_caught_by_the_checksum(chapter, boot, logdir):
+    # QEMU only: Bochs accepts no floppy image but exactly 1,474,560 bytes (the
+    # harness refuses it first). QEMU takes a short image, picks another floppy
+    # format for its size, and reads without an error: what stage 1 loads with
+    # the 1.44 MB geometry is not the payload, and only the checksum can tell.
+    cut = logdir / "cut.floppy.img"
+    cut.write_bytes(chapter.image("payload.floppy.img").read_bytes()[:(PAYLOAD_LBA + CUT_AFTER)
+                                                                       * SECTOR_BYTES])
+    machine = boot(Spec(cut), "qemu")
+    machine.wait_for(re.compile(r"\d+ sectors, checksum BAD: computed 0x[0-9A-F]{4}, "
+                                r"stored 0x[0-9A-F]{4}\r\n"), timeout=30)
+    assert not machine.wait_halted(timeout=10).interrupts_enabled
+
+
+def test_corrupted_payload_prints_checksum_bad(chapter, boot, emulator, logdir):
+    image = bytearray(chapter.image("payload.floppy.img").read_bytes())
+    sectors = payload_sectors(chapter)
+    stored = int.from_bytes(chapter.image("payload.bin").read_bytes()[-2:], "little")
+    # One byte in the label of the last payload sector: code that never runs.
+    last_sector = (PAYLOAD_LBA + sectors - 1) * SECTOR_BYTES
+    assert image[last_sector:last_sector + 4] == b"ch03"
+    image[last_sector] ^= 0x01
+    bad = logdir / "corrupt.floppy.img"
+    bad.write_bytes(image)
+    machine = boot(Spec(bad), emulator)
+    found = machine.wait_for(re.compile(
+        r"(\d+) sectors, checksum BAD: computed 0x([0-9A-F]{4}), stored 0x([0-9A-F]{4})"),
+        timeout=30)
+    assert int(found.group(1)) == sectors
+    assert int(found.group(3), 16) == stored and int(found.group(2), 16) != stored
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled, regs.raw
+    assert "checksum BAD" in machine.screen(), machine.screen().framed()
+
+
+# -- debugging ---------------------------------------------------------------------
+
+def gdb(port: int, *commands: str, script: Path | None = None) -> str:
+    """Run gdb in batch mode against QEMU's gdb stub: the script, then each command."""
+    args = ["gdb", "-q", "-nx", "-batch", "-ex", f"target remote 127.0.0.1:{port}"]
+    if script:
+        args += ["-x", str(script)]
+    for command in commands:
+        args += ["-ex", command]
+    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         timeout=120)
+    return out.stdout
+
+
+def test_gdb_stops_at_7c00_then_at_the_payload(chapter, boot, tmp_path):
+    payload = chapter.image("payload.bin").read_bytes()
+    dump = tmp_path / "memory.bin"
+    port = free_port()
+    boot(Spec(chapter.image("payload.hd.img"), media="hd"), "qemu", gdb_port=port, paused=True)
+    # The script `make debug` uses: it stops at 0x7C00 and shows 16-bit state at every stop.
+    out = gdb(port, f"break *{LOAD_ADDRESS:#x}", "continue",
+              f"dump binary memory {dump} {LOAD_ADDRESS:#x} {LOAD_ADDRESS + len(payload):#x}",
+              script=chapter.root.parent / "common" / "gdb" / "real_mode.gdb")
+    stops = re.findall(r"CS:IP (\w{4}):(\w{4})  \(linear 0x(\w+)\)   SS:SP (\w{4}):(\w{4})"
+                       r"   DS (\w{4})  ES (\w{4})\nAX \w{4}  BX \w{4}  CX \w{4}  DX (\w{4})", out)
+    assert len(stops) == 2, out
+    first, second = stops
+    assert int(first[2], 16) == BIOS_LOAD_ADDRESS, out
+    # At the payload's entry: stage 1's contract.
+    assert second[:3] == ("0000", f"{LOAD_ADDRESS:04x}", f"{LOAD_ADDRESS:05x}"), out
+    assert second[3:7] == ("0000", "7c00", "0000", "0000"), out      # SS:SP, DS, ES
+    assert second[7].endswith("80"), f"DL is not the hard disk 0x80\n{out}"
+    assert re.search(r"cli|jmp|mov|call", out.split("linear 0x08000")[1]), \
+        f"no 16-bit disassembly at the payload\n{out}"
+    assert dump.read_bytes() == payload, "memory at the load address differs from payload.bin"
+
+
+def symbols(elf: Path) -> dict[str, int]:
+    out = subprocess.run(["nm", str(elf)], stdout=subprocess.PIPE, text=True, check=True).stdout
+    return {name: int(value, 16) for value, _, name in
+            (line.split() for line in out.splitlines() if len(line.split()) == 3)}
+
+
+def test_a_failing_read_is_retried_three_times(chapter, boot, logdir):
+    # Count, with gdb, how often stage 1 resets the drive before it gives up.
+    address = symbols(chapter.image("stage1.elf"))
+    cut = logdir / "cut.hd.img"
+    cut.write_bytes(chapter.image("payload.hd.img").read_bytes()[:(PAYLOAD_LBA + CUT_AFTER)
+                                                                   * SECTOR_BYTES])
+    counting = logdir / "count_resets.gdb"
+    counting.write_text(f"""set $resets = 0
+break *{address['disk_read_sector.reset']:#x}
+commands
+silent
+set $resets = $resets + 1
+continue
+end
+break *{address['disk_error']:#x}
+continue
+printf "resets=%d\\n", $resets
+""")
+    port = free_port()
+    machine = boot(Spec(cut, media="hd"), "qemu", gdb_port=port, paused=True)
+    out = gdb(port, script=counting)
+    assert "resets=3\n" in out, out
+    # gdb has detached: the machine runs on to the message.
+    machine.wait_for(DISK_ERROR, timeout=20)
+
+
+def test_geometry_failure_prints_disk_error(chapter, boot):
+    # No BIOS here fails AH=08h on a disk it booted from, so gdb makes it fail:
+    # it stops the CHS variant right after the call and sets CF with status 0x07.
+    address = symbols(chapter.image("stage1-chs.elf"))["disk_init.parameters"]
+    port = free_port()
+    machine = boot(Spec(chapter.image("payload-chs.hd.img"), media="hd"), "qemu",
+                   gdb_port=port, paused=True)
+    out = gdb(port, f"break *{address:#x}", "continue",
+              "set $eflags = $eflags | 1", "set $eax = ($eax & ~0xff00) | 0x0700")
+    assert "Breakpoint 1," in out, out
+    found = machine.wait_for(DISK_ERROR, timeout=20)
+    assert found.groups() == ("07", f"{PAYLOAD_LBA:04X}"), found.group(0)
+    assert "Loading" not in machine.debug_output(), "stage 1 went on without a geometry"
+    assert not machine.wait_halted(timeout=10).interrupts_enabled

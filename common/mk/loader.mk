@@ -1,0 +1,115 @@
+# Rules for chapters that boot through the MBR loader, common/boot/stage1.asm:
+# stage 1 + a chapter's payload -> a 1.44 MB floppy and a partitioned hard disk.
+#
+# A chapter sets, then includes this file:
+#   PAYLOAD          the payload's name: PAYLOAD.asm in the chapter   (default: payload)
+#   LOAD_ADDRESS     where stage 1 loads it and jumps                 (default: 0x8000)
+#   IMAGES           which of the images below `make` builds
+#   STAGE1_FLAGS_V   (optional) NASM flags of a stage 1 variant V, e.g.
+#                    STAGE1_FLAGS_chs := -DDISK_FORCE_CHS
+#   PAYLOAD_OBJECTS  (optional) the payload's objects, if more than PAYLOAD.o
+# and gets:
+#   build/PAYLOAD.elf     the payload linked at LOAD_ADDRESS (common/mk/payload.ld),
+#                         with .lst and .dis; build/PAYLOAD.bin its raw bytes
+#   build/PAYLOAD.sectors its size in sectors: checked, then passed to stage 1
+#   build/stage1.bin      the loader for this payload (and .elf .lst .dis)
+#   build/PAYLOAD.floppy.img  sector 0 stage 1, sectors 1.. the payload, 1.44 MB
+#   build/PAYLOAD.hd.img      an MBR partition table made by sfdisk (one
+#                         partition from LBA HD_PARTITION_START), stage 1 installed
+#                         around it by install_mbr.sh, the payload from LBA 1
+#   build/stage1-V.bin, build/PAYLOAD-V.floppy.img, build/PAYLOAD-V.hd.img: the same
+#                         with the stage 1 variant V
+#
+# Stage 1's contract (what it loads, where, and the state at the jump) is in
+# the header of common/boot/stage1.asm.
+
+PAYLOAD      ?= payload
+LOAD_ADDRESS ?= 0x8000
+# Conventional memory above 0x80000 may hold the extended BIOS data area (its
+# size is int 0x12's business); below it, the first 512 KiB are all RAM.
+LOAD_LIMIT   := 0x80000
+# 446 bytes of code: the partition table takes bytes 446-509 of the MBR.
+BOOT_BUDGET  := 446
+
+# The hard disk: 8 cylinders of 16 heads x 63 sectors (4,128,768 bytes). A
+# size that is a whole number of 16 x 63 cylinders is what Bochs infers a
+# geometry from. The partition starts at 1 MiB, as partitioning tools do by
+# default; the payload lives in the gap before it.
+HD_CYLINDERS       := 8
+HD_HEADS           := 16
+HD_SECTORS_PER_TRACK := 63
+HD_SECTORS         := $(shell echo $$(( $(HD_CYLINDERS) * $(HD_HEADS) * $(HD_SECTORS_PER_TRACK) )))
+HD_PARTITION_START := 2048
+# Type 83, "Linux": any type would do, nothing here reads the partition.
+HD_PARTITION_TYPE  := 83
+# Debian keeps sfdisk in /sbin, which is not on a user's PATH.
+SFDISK             ?= $(firstword $(wildcard /usr/sbin/sfdisk /sbin/sfdisk) sfdisk)
+
+include $(dir $(lastword $(MAKEFILE_LIST)))bios.mk
+
+LOADER_MK       := $(COMMON)/mk
+PAYLOAD_LD      := $(LOADER_MK)/payload.ld
+PAYLOAD_OBJECTS ?= $(BUILD)/$(PAYLOAD).o
+SECTOR_BYTES    := 512
+
+vpath stage1.asm $(COMMON)/boot
+# Every asm file of the chapter knows where it runs (one source of truth).
+NASMFLAGS += -DLOAD_ADDRESS=$(LOAD_ADDRESS) -DLOAD_LIMIT=$(LOAD_LIMIT)
+
+# The payload, linked at LOAD_ADDRESS.
+$(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD)
+	$(LD) -m elf_i386 --fatal-warnings -T $(PAYLOAD_LD) --defsym=LOAD_ADDRESS=$(LOAD_ADDRESS) \
+	    -o $@ $(PAYLOAD_OBJECTS)
+	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$(PAYLOAD).dis
+
+# How many sectors stage 1 loads: from the payload's size, never typed by hand.
+$(BUILD)/$(PAYLOAD).sectors: $(BUILD)/$(PAYLOAD).bin $(LOADER_MK)/payload_sectors.sh
+	@$(LOADER_MK)/payload_sectors.sh $< $(LOAD_ADDRESS) $(LOAD_LIMIT) > $@.tmp || { rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
+
+# Dependency files (.d) are made by NASM, never by make: without this empty
+# rule make would try to remake build/stage1-V.d from build/stage1-V.d.o.
+$(BUILD)/%.d: ;
+
+# Stage 1, assembled for this payload; stage1-V adds STAGE1_FLAGS_V.
+STAGE1_NASM = $(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
+    -DPAYLOAD_SECTORS=$(file <$(BUILD)/$(PAYLOAD).sectors)
+
+$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
+	$(STAGE1_NASM) -MD $(BUILD)/stage1.d -l $(BUILD)/stage1.lst -o $@ $<
+
+$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
+	$(STAGE1_NASM) $(STAGE1_FLAGS_$*) -MD $(BUILD)/stage1-$*.d -l $(BUILD)/stage1-$*.lst -o $@ $<
+
+# Images. $(1) is the stage 1 binary.
+define floppy_image
+	dd if=$(1) of=$@.tmp bs=$(SECTOR_BYTES) count=1 status=none
+	dd if=$(BUILD)/$(PAYLOAD).bin of=$@.tmp bs=$(SECTOR_BYTES) seek=1 conv=notrunc status=none
+	truncate -s $(FLOPPY_BYTES) $@.tmp
+	@mv $@.tmp $@
+	@echo "$@: $(FLOPPY_BYTES) bytes: stage 1 in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1"
+endef
+
+define hd_image
+	@rm -f $@.tmp
+	truncate -s $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) $@.tmp
+	printf 'label: dos\nstart=%s, type=%s, bootable\n' $(HD_PARTITION_START) $(HD_PARTITION_TYPE) \
+	    | $(SFDISK) --quiet --no-reread --no-tell-kernel $@.tmp
+	$(LOADER_MK)/install_mbr.sh $@.tmp $(1) $(BUILD)/$(PAYLOAD).bin
+	@mv $@.tmp $@
+	@echo "$@: $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) bytes: stage 1 and a partition table in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1, a partition from sector $(HD_PARTITION_START)"
+endef
+
+$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
+	$(call floppy_image,$<)
+
+$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
+	$(call floppy_image,$<)
+
+$(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(LOADER_MK)/install_mbr.sh
+	$(call hd_image,$<)
+
+$(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(LOADER_MK)/install_mbr.sh
+	$(call hd_image,$<)

@@ -1,0 +1,36 @@
+"""The harness tells a triple fault from other endings, and names the last exception."""
+
+import subprocess
+from pathlib import Path
+
+from bootcamp import Qemu, Spec
+
+MK = Path(__file__).resolve().parents[1] / "mk"
+HERE = Path(__file__).resolve().parent
+
+
+def build_sector(tmp_path: Path, name: str) -> Path:
+    (tmp_path / "Makefile").write_text(f"IMAGES := build/{name}.floppy.img\n"
+                                       f"vpath %.asm {HERE}\ninclude {MK}/bios.mk\n")
+    result = subprocess.run(["make", "-C", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+    return tmp_path / "build" / f"{name}.floppy.img"
+
+
+def test_triple_fault_is_reported_with_the_last_exception(tmp_path):
+    image = build_sector(tmp_path, "triple_fault")
+    with Qemu(Spec(image), tmp_path / "log", trace_interrupts=True) as machine:
+        ended = machine.wait_exit(timeout=20)
+    assert ended.kind == "triple-fault", ended
+    # int3 with an empty IDT: #GP (13), then #GP while delivering it becomes a
+    # double fault (8), and a #GP while delivering that is the third strike.
+    assert ended.last_exception == "vector 13 while delivering vector 8", ended
+
+
+def test_exception_log_lines_are_read_in_both_forms():
+    from bootcamp.machine import last_exception
+    assert last_exception("   3: v=0e e=0002 i=0 cpl=0 IP=0008:0000000000100123\n") == \
+        "vector 14 error code 0x2"
+    assert last_exception("check_exception old: 0xffffffff new 0x6\n") == "vector 6"
+    assert last_exception("nothing here") is None
