@@ -13,6 +13,7 @@
  */
 #include <efi.h>
 #include <efilib.h>
+#include "debug.h"
 #include "net.h"
 #include "net_commands.h"
 
@@ -23,6 +24,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     /* 2. No watchdog: servers run for as long as the learner wants. */
     uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
     Print(L"bootcamp ch07: networking in the firmware (type help)\n");
+    /* Where we were loaded, for gdb (make debug waits here for it). */
+    debug_announce(image);
     /* 3. The shell (common/efi/shell.c) with our commands. The network starts
           at the first command that needs it (ip, get, ...), not before. */
     EFI_STATUS status = shell_run(image, st, net_commands, net_command_count);
