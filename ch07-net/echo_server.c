@@ -104,7 +104,7 @@ int echo_serve(UINT16 port)
                     net_close(fd);
                     continue;
                 }
-                char ip[16];
+                char ip[NET_IP_TEXT];
                 net_format_ip(peer.ip, ip);
                 Print(L"echo client %d from %a:%d\n", slot, ip, peer.port);
                 net_set_blocking(fd, FALSE);

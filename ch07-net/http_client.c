@@ -19,6 +19,9 @@
 #define HEADER_LINES_MAX 100
 #define SHOW_BODY_MAX    512     /* a body this small and printable is shown */
 #define STATUS_REDIRECT  3       /* 3xx */
+#define HEX              16
+#define STATUS_CODE_AT     9     /* "HTTP/1.1 200 OK": the code after "HTTP/1.x " */
+#define STATUS_CODE_DIGITS 3
 
 struct reader {
     int fd;
@@ -64,7 +67,7 @@ int http_parse_url(const char *text, struct http_url *url)
         Print(L"error: bad URL '%a': expected / after the address\n", text);
         return -1;
     }
-    char ip[16];
+    char ip[NET_IP_TEXT];
     net_format_ip(url->ip, ip);
     text_format(url->host, sizeof url->host, "%s:%u", ip, url->port);
     if (text_length(*p ? p : "/") >= sizeof url->path) {
@@ -179,7 +182,7 @@ static int read_chunked(struct reader *r, struct body *b)
         if (reader_line(r, line, sizeof line) < 0)
             return -1;
         uint64_t size;
-        if (!text_parse_number(line, 16, &size)) {
+        if (!text_parse_number(line, HEX, &size)) {      /* chunk sizes are hex */
             Print(L"error: bad chunk size line '%a'\n", line);
             net_errno = NET_EINVAL;
             return -2;
@@ -228,12 +231,12 @@ static int read_response(struct reader *r, const char *what)
     }
     /* Status line: HTTP-version SP status-code SP reason-phrase */
     uint64_t status;
-    if (!text_starts_with(line, "HTTP/1.") || line[8] != ' ' ||
-        text_parse_number(line + 9, 10, &status) != 3) {
+    if (!text_starts_with(line, "HTTP/1.") || line[STATUS_CODE_AT - 1] != ' ' ||
+        text_parse_number(line + STATUS_CODE_AT, 10, &status) != STATUS_CODE_DIGITS) {
         Print(L"error: not an HTTP response: '%a'\n", line);
         return -1;
     }
-    Print(L"status: %a\n", line + 9);
+    Print(L"status: %a\n", line + STATUS_CODE_AT);
 
     UINT64 content_length = ~0ULL;
     BOOLEAN chunked = FALSE;

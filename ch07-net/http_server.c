@@ -75,7 +75,7 @@ static void respond(struct client *c, int status, const char *body, UINTN body_l
     CopyMem(c->response, head, head_length);
     CopyMem(c->response + head_length, (VOID *)body, body_length);
     c->response_length = head_length + body_length;
-    char ip[16];
+    char ip[NET_IP_TEXT];
     net_format_ip(c->peer.ip, ip);
     Print(L"%a:%d %d %a\n", ip, c->peer.port, status, reason(status));
 }
@@ -87,7 +87,7 @@ static void respond_text(struct client *c, int status, const char *text)
 
 static void status_page(struct client *c)
 {
-    char vendor[64], ip[16] = "?", mask[16] = "?", body[512];
+    char vendor[64], ip[NET_IP_TEXT] = "?", mask[NET_IP_TEXT] = "?", body[512];
     UINTN i = 0;
     for (; ST->FirmwareVendor[i] && i + 1 < sizeof vendor; i++)
         vendor[i] = ST->FirmwareVendor[i] < 0x80 ? (char)ST->FirmwareVendor[i] : '?';
@@ -144,6 +144,12 @@ static void cpuid_page(struct client *c)
 }
 
 /* -- requests ------------------------------------------------------------------- */
+/* The `length` bytes at text are exactly `word`. */
+static BOOLEAN is_word(const char *text, UINTN length, const char *word)
+{
+    return length == text_length(word) && text_starts_with(text, word);
+}
+
 /* Returns 1 when a response is ready, 0 when more bytes are needed. */
 static int handle_request(struct client *c)
 {
@@ -170,20 +176,24 @@ static int handle_request(struct client *c)
         }
     }
     if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1 || sp1[1] != '/' ||
-        eol - sp2 - 1 != 8 || !text_starts_with(sp2 + 1, "HTTP/1.")) {
+        (UINTN)(eol - sp2 - 1) != text_length("HTTP/1.1") ||
+        !text_starts_with(sp2 + 1, "HTTP/1.")) {
         respond_text(c, 400, "malformed request line\n");
         return 1;
     }
     /* Header fields: name ":" value, one a line. */
     uint64_t content_length = 0;
-    for (char *field = eol + 2; field < c->request + head_length - 2;) {
-        char *field_end = (char *)text_find(field, (UINTN)(c->request + head_length - field), "\r\n");
+    char *head_end = c->request + head_length - 2;          /* the final empty line */
+    for (char *field = eol + 2; field < head_end;) {
+        char *field_end = (char *)text_find(field, (UINTN)(head_end + 2 - field), "\r\n");
         char *colon = (char *)text_find(field, (UINTN)(field_end - field), ":");
         if (!colon || colon == field) {
             respond_text(c, 400, "malformed header field\n");
             return 1;
         }
-        if (colon - field == 14 && text_equal_nocase(field, "Content-Length", 14)) {
+        UINTN name_length = (UINTN)(colon - field);
+        if (name_length == text_length("Content-Length") &&
+            text_equal_nocase(field, "Content-Length", name_length)) {
             char *v = colon + 1;
             while (*v == ' ')
                 v++;
@@ -192,7 +202,8 @@ static int handle_request(struct client *c)
                 respond_text(c, 400, "bad Content-Length\n");
                 return 1;
             }
-        } else if (colon - field == 17 && text_equal_nocase(field, "Transfer-Encoding", 17)) {
+        } else if (name_length == text_length("Transfer-Encoding") &&
+                   text_equal_nocase(field, "Transfer-Encoding", name_length)) {
             respond_text(c, 400, "chunked request bodies are not supported\n");
             return 1;
         }
@@ -207,20 +218,20 @@ static int handle_request(struct client *c)
 
     UINTN method_length = (UINTN)(sp1 - line), path_length = (UINTN)(sp2 - sp1 - 1);
     const char *path = sp1 + 1;
-    BOOLEAN get = method_length == 3 && text_starts_with(line, "GET ");
-    BOOLEAN post = method_length == 4 && text_starts_with(line, "POST ");
+    BOOLEAN get = is_word(line, method_length, "GET");
+    BOOLEAN post = is_word(line, method_length, "POST");
     requests_served++;
-    if (path_length == 1 && path[0] == '/') {
+    if (is_word(path, path_length, "/")) {
         if (get)
             status_page(c);
         else
             respond_text(c, 405, "GET only\n");
-    } else if (path_length == 6 && text_starts_with(path, "/cpuid")) {
+    } else if (is_word(path, path_length, "/cpuid")) {
         if (get)
             cpuid_page(c);
         else
             respond_text(c, 405, "GET only\n");
-    } else if (path_length == 5 && text_starts_with(path, "/echo")) {
+    } else if (is_word(path, path_length, "/echo")) {
         if (!post) {
             respond_text(c, 405, "POST only\n");
         } else {
@@ -301,7 +312,7 @@ static void client_check_time(struct client *c)
 {
     if (net_clock_ms() < c->deadline)
         return;
-    char ip[16];
+    char ip[NET_IP_TEXT];
     net_format_ip(c->peer.ip, ip);
     if (c->state == CLIENT_READING) {
         Print(L"%a:%d sent no whole request in %d ms (%d bytes): dropping it\n", ip,
@@ -330,7 +341,7 @@ int http_serve(UINT16 port)
     for (int i = 0; i < MAX_CLIENTS; i++)
         clients[i].fd = -1;
     struct net_info info;
-    char ip[16] = "?";
+    char ip[NET_IP_TEXT] = "?";
     if (net_get_info(&info) == 0)
         net_format_ip(info.address.ip, ip);
     Print(L"HTTP server listening on %a:%d (press a key to stop)\n", ip, port);

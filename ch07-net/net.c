@@ -135,7 +135,7 @@ BOOLEAN net_key_pressed(void)
 /* -- addresses ------------------------------------------------------------ */
 void net_format_ip(const UINT8 ip[4], char *out)
 {
-    text_format(out, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+    text_format(out, NET_IP_TEXT, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
 }
 
 UINTN net_parse_ip(const char *text, UINT8 ip[4])
@@ -228,7 +228,7 @@ static int configure_ipv4(void)
         net_sleep_ms(DHCP_POLL_MS);
     }
     struct net_info info;
-    char ip[16], mask[16];
+    char ip[NET_IP_TEXT], mask[NET_IP_TEXT];
     net_get_info(&info);
     net_format_ip(info.address.ip, ip);
     net_format_ip(info.netmask, mask);

@@ -66,7 +66,8 @@ int net_get_info(struct net_info *info);
 UINT64 net_clock_ms(void);
 /* Sleep, letting the firmware's timers run (DHCP, TCP retransmits). */
 void net_sleep_ms(UINT32 ms);
-/* "10.0.2.15" into out (at least 16 bytes). */
+/* "10.0.2.15" into out, which holds NET_IP_TEXT bytes. */
+#define NET_IP_TEXT 16                 /* "255.255.255.255" and its NUL */
 void net_format_ip(const UINT8 ip[4], char *out);
 /* Parse "A.B.C.D"; returns the characters used, 0 if it is not an address. */
 UINTN net_parse_ip(const char *text, UINT8 ip[4]);

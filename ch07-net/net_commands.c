@@ -55,7 +55,7 @@ static EFI_STATUS cmd_ip(UINTN argc, CHAR16 **argv)
         net_report("ip");
         return EFI_DEVICE_ERROR;
     }
-    char ip[16], mask[16], gateway[16] = "none";
+    char ip[NET_IP_TEXT], mask[NET_IP_TEXT], gateway[NET_IP_TEXT] = "none";
     net_format_ip(info.address.ip, ip);
     net_format_ip(info.netmask, mask);
     if (info.has_gateway)
