@@ -21,14 +21,15 @@ ESP_BYTES = 16 * 1024 * 1024      # room for the application and test files; FAT
 BOOT_PATH = "::/EFI/BOOT/BOOTX64.EFI"
 
 
-def build_esp(out: Path, app: Path, files: dict[str, bytes | Path] | None = None) -> Path:
+def build_esp(out: Path, app: Path, files: dict[str, bytes | Path] | None = None,
+              size_bytes: int = ESP_BYTES) -> Path:
     """Write a FAT image at `out` with `app` as BOOTX64.EFI and `files` (name -> content
-    or path) in its root folder. Returns `out`."""
+    or path) in its root folder. Returns `out`. `size_bytes`: a bigger image for big files."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
     with open(tmp, "wb") as image:
-        image.truncate(ESP_BYTES)
+        image.truncate(size_bytes)
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
 
     def mtool(*args: str) -> None:

@@ -1,0 +1,798 @@
+/*
+ * socket.c -- TCP sockets and select() on EFI_TCP4_PROTOCOL (UEFI 2.10, 28.1).
+ *
+ * The firmware's TCP is asynchronous: Connect, Accept, Transmit, Receive and
+ * Close each take a *token* holding an event, return at once, and signal the
+ * event when the work is done. Sockets are synchronous and can be asked
+ * "would a read block?" without reading. The two fit together like this:
+ *
+ *  - Every token's event has the same notify function, token_signalled(),
+ *    which only records that it fired. The firmware may signal from its own
+ *    timer callbacks; doing the work there would re-enter the TCP driver.
+ *  - net_poll() calls Poll() (so frames are picked up now, not on the
+ *    firmware's 10 ms timer) and then moves each socket on: a finished
+ *    Receive's bytes go into the socket's queue and the next Receive is
+ *    posted, a finished Accept's new connection goes into the accept queue.
+ *  - One Receive is always outstanding on a connected socket (unless its
+ *    queue is full), so data arrives while the program does something else,
+ *    and select() answers "readable" by looking at the queue, without
+ *    taking data from anyone.
+ *  - Every wait (connect, send, recv, accept, select) loops over net_poll()
+ *    with a deadline of our own: the firmware's connect timeout is minutes.
+ *  - close() of a connection starts a graceful Close (FIN) and returns; the
+ *    library finishes it on later polls, and at most NET_LINGER_MS later
+ *    destroys the child and frees every event and buffer.
+ */
+#include <efi.h>
+#include <efilib.h>
+#include "net.h"
+#include "net_internal.h"
+
+#define RX_CHUNK      (64 * 1024)   /* one outstanding Receive's buffer */
+#define RX_QUEUE      (256 * 1024)  /* received bytes waiting for net_recv() */
+#define TX_BUFFER     (64 * 1024)   /* the copy one Transmit sends from */
+#define ACCEPT_QUEUE  8             /* accepted connections waiting for net_accept() */
+#define NET_LINGER_MS 3000          /* how long a graceful close may take */
+#define IP_TTL        64
+
+static EFI_GUID tcp4_guid = EFI_TCP4_PROTOCOL;
+
+enum sock_state {
+    SOCK_FREE,
+    SOCK_NEW,           /* a TCP4 child exists, not configured yet */
+    SOCK_CONNECTING,    /* Connect token outstanding */
+    SOCK_CONNECTED,
+    SOCK_LISTENING,     /* passive, Accept token outstanding */
+    SOCK_FAILED,        /* connect failed or timed out: only close is left */
+    SOCK_CLOSING,       /* closed by the program, FIN handshake under way */
+};
+
+/* A token's event and what we know about it. */
+struct token_event {
+    EFI_EVENT event;
+    volatile BOOLEAN signalled;     /* set by the firmware (token_signalled) */
+    BOOLEAN pending;                /* handed to the firmware, not yet seen done */
+};
+
+struct sock {
+    enum sock_state state;
+    BOOLEAN blocking;
+    BOOLEAN close_started;
+    EFI_HANDLE child;
+    EFI_TCP4 *tcp;
+    UINT16 port;
+    struct net_addr peer;
+    int error;                      /* sticky: what ended the connection */
+    BOOLEAN eof;                    /* the peer's FIN arrived */
+    UINT32 timeout[3];              /* enum net_timeout -> ms */
+    UINT64 linger_deadline;
+    UINTN backlog;
+
+    EFI_TCP4_CONNECTION_TOKEN connect_token;
+    struct token_event connect;
+    EFI_TCP4_LISTEN_TOKEN accept_token;
+    struct token_event accept;
+    EFI_HANDLE accepted[ACCEPT_QUEUE];
+    UINTN accepted_count;
+    EFI_TCP4_IO_TOKEN rx_token;
+    EFI_TCP4_RECEIVE_DATA rx_data;
+    struct token_event rx;
+    UINT8 *rx_chunk;
+    UINT8 *queue;                   /* ring of RX_QUEUE bytes */
+    UINTN queue_head, queue_length;
+    EFI_TCP4_IO_TOKEN tx_token;
+    EFI_TCP4_TRANSMIT_DATA tx_data;
+    struct token_event tx;
+    UINT8 *tx_buffer;
+    EFI_TCP4_CLOSE_TOKEN close_token;
+    struct token_event close;
+
+    struct sock *next_closing;
+};
+
+static struct sock *table[NET_MAX_SOCKETS];   /* socket number -> socket */
+static struct sock *closing;                  /* closed by the program, not yet freed */
+
+/* The firmware calls this (TPL_CALLBACK) when a token completes. */
+static VOID EFIAPI token_signalled(EFI_EVENT event, VOID *context)
+{
+    (void)event;
+    ((struct token_event *)context)->signalled = TRUE;
+}
+
+static EFI_STATUS token_prepare(struct token_event *t, EFI_EVENT *slot)
+{
+    if (!t->event) {
+        EFI_STATUS status = uefi_call_wrapper(BS->CreateEvent, 5, EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
+                                              token_signalled, t, &t->event);
+        if (EFI_ERROR(status))
+            return status;
+    }
+    *slot = t->event;
+    t->signalled = FALSE;
+    t->pending = TRUE;
+    return EFI_SUCCESS;
+}
+
+/* True once, when an outstanding token has completed. */
+static BOOLEAN token_finished(struct token_event *t)
+{
+    if (t->pending && t->signalled) {
+        t->pending = FALSE;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static int io_error(EFI_STATUS status)
+{
+    if (status == EFI_CONNECTION_RESET)
+        return NET_ECONNRESET;
+    if (status == EFI_CONNECTION_FIN)
+        return NET_EPIPE;
+    if (status == EFI_TIMEOUT)
+        return NET_ETIMEDOUT;
+    if (status == EFI_NO_MAPPING)
+        return NET_ENOADDR;
+    net_efi_status = status;
+    return NET_EIO;
+}
+
+/* -- life and death of a socket ---------------------------------------------- */
+static int slot_for(struct sock *s)
+{
+    for (int i = 0; i < NET_MAX_SOCKETS; i++) {
+        if (!table[i]) {
+            table[i] = s;
+            return i;
+        }
+    }
+    return -1;
+}
+
+static struct sock *lookup(int fd)
+{
+    if (fd < 0 || fd >= NET_MAX_SOCKETS || !table[fd]) {
+        net_fail(NET_EBADF);
+        return NULL;
+    }
+    return table[fd];
+}
+
+static void free_buffer(UINT8 **buffer)
+{
+    if (*buffer)
+        FreePool(*buffer);
+    *buffer = NULL;
+}
+
+/* Destroy the TCP4 child (the driver aborts the connection and flushes every
+   token still outstanding), then free the events and the buffers. */
+static void sock_release(struct sock *s)
+{
+    for (UINTN i = 0; i < s->accepted_count; i++)
+        uefi_call_wrapper(net_tcp4_service->DestroyChild, 2, net_tcp4_service, s->accepted[i]);
+    if (s->child) {
+        EFI_STATUS status = uefi_call_wrapper(net_tcp4_service->DestroyChild, 2,
+                                              net_tcp4_service, s->child);
+        if (EFI_ERROR(status)) {
+            /* The firmware may still write into our tokens and buffers:
+               leaking them is safe, freeing them is not. */
+            Print(L"warning: DestroyChild failed (%r): a socket's memory is leaked\n", status);
+            return;
+        }
+    }
+    struct token_event *events[] = { &s->connect, &s->accept, &s->rx, &s->tx, &s->close };
+    for (UINTN i = 0; i < sizeof events / sizeof events[0]; i++)
+        if (events[i]->event)
+            uefi_call_wrapper(BS->CloseEvent, 1, events[i]->event);
+    free_buffer(&s->rx_chunk);
+    free_buffer(&s->queue);
+    free_buffer(&s->tx_buffer);
+    FreePool(s);
+}
+
+static struct sock *sock_new(void)
+{
+    struct sock *s = AllocateZeroPool(sizeof *s);
+    if (!s)
+        return NULL;
+    s->state = SOCK_NEW;
+    s->blocking = TRUE;
+    s->timeout[NET_TIMEOUT_CONNECT] = NET_CONNECT_TIMEOUT_MS;
+    s->timeout[NET_TIMEOUT_SEND] = NET_SEND_TIMEOUT_MS;
+    s->timeout[NET_TIMEOUT_RECV] = NET_RECV_TIMEOUT_MS;
+    return s;
+}
+
+static int alloc_stream_buffers(struct sock *s)
+{
+    s->rx_chunk = AllocatePool(RX_CHUNK);
+    s->queue = AllocatePool(RX_QUEUE);
+    s->tx_buffer = AllocatePool(TX_BUFFER);
+    if (!s->rx_chunk || !s->queue || !s->tx_buffer)
+        return net_fail(NET_ENOMEM);
+    return 0;
+}
+
+int net_socket(void)
+{
+    if (net_start() < 0)
+        return -1;
+    struct sock *s = sock_new();
+    if (!s)
+        return net_fail(NET_ENOMEM);
+    EFI_STATUS status = uefi_call_wrapper(net_tcp4_service->CreateChild, 2, net_tcp4_service,
+                                          &s->child);
+    if (!EFI_ERROR(status))
+        status = uefi_call_wrapper(BS->HandleProtocol, 3, s->child, &tcp4_guid, (VOID **)&s->tcp);
+    if (EFI_ERROR(status)) {
+        sock_release(s);
+        return net_fail_efi(status);
+    }
+    int fd = slot_for(s);
+    if (fd < 0) {
+        sock_release(s);
+        return net_fail(NET_EMFILE);
+    }
+    return fd;
+}
+
+/* -- moving a socket on: called from net_poll() for every socket ------------- */
+static void queue_append(struct sock *s, const UINT8 *data, UINTN length)
+{
+    UINTN tail = (s->queue_head + s->queue_length) % RX_QUEUE;
+    UINTN first = RX_QUEUE - tail < length ? RX_QUEUE - tail : length;
+    CopyMem(s->queue + tail, (VOID *)data, first);
+    CopyMem(s->queue, (VOID *)(data + first), length - first);
+    s->queue_length += length;
+}
+
+static UINTN queue_take(struct sock *s, UINT8 *out, UINTN length)
+{
+    UINTN n = length < s->queue_length ? length : s->queue_length;
+    UINTN first = RX_QUEUE - s->queue_head < n ? RX_QUEUE - s->queue_head : n;
+    CopyMem(out, s->queue + s->queue_head, first);
+    CopyMem(out + first, s->queue, n - first);
+    s->queue_head = (s->queue_head + n) % RX_QUEUE;
+    s->queue_length -= n;
+    return n;
+}
+
+/* Keep one Receive outstanding while there is room to queue what it brings. */
+static void start_receive(struct sock *s)
+{
+    if (s->state != SOCK_CONNECTED || s->rx.pending || s->eof || s->error)
+        return;
+    if (RX_QUEUE - s->queue_length < RX_CHUNK)
+        return;                     /* the program must read first: flow control */
+    s->rx_data.UrgentFlag = FALSE;
+    s->rx_data.DataLength = RX_CHUNK;
+    s->rx_data.FragmentCount = 1;
+    s->rx_data.FragmentTable[0].FragmentLength = RX_CHUNK;
+    s->rx_data.FragmentTable[0].FragmentBuffer = s->rx_chunk;
+    s->rx_token.Packet.RxData = &s->rx_data;
+    EFI_STATUS status = token_prepare(&s->rx, &s->rx_token.CompletionToken.Event);
+    if (!EFI_ERROR(status))
+        status = uefi_call_wrapper(s->tcp->Receive, 2, s->tcp, &s->rx_token);
+    if (EFI_ERROR(status)) {
+        s->rx.pending = FALSE;
+        if (status == EFI_CONNECTION_FIN)
+            s->eof = TRUE;
+        else
+            s->error = io_error(status);
+    }
+}
+
+static void start_accept(struct sock *s)
+{
+    if (s->state != SOCK_LISTENING || s->accept.pending || s->accepted_count >= s->backlog)
+        return;
+    EFI_STATUS status = token_prepare(&s->accept, &s->accept_token.CompletionToken.Event);
+    if (!EFI_ERROR(status))
+        status = uefi_call_wrapper(s->tcp->Accept, 2, s->tcp, &s->accept_token);
+    if (EFI_ERROR(status)) {
+        s->accept.pending = FALSE;
+        s->error = io_error(status);
+    }
+}
+
+static void sock_progress(struct sock *s)
+{
+    if (token_finished(&s->connect) && s->state == SOCK_CONNECTING) {
+        EFI_STATUS status = s->connect_token.CompletionToken.Status;
+        if (!EFI_ERROR(status)) {
+            s->state = SOCK_CONNECTED;
+        } else {
+            s->state = SOCK_FAILED;
+            /* Under QEMU's user networking a closed port answers with a reset. */
+            s->error = (status == EFI_CONNECTION_RESET || status == EFI_CONNECTION_REFUSED)
+                           ? NET_ECONNREFUSED : io_error(status);
+        }
+    }
+    if (token_finished(&s->rx)) {
+        EFI_STATUS status = s->rx_token.CompletionToken.Status;
+        if (!EFI_ERROR(status) && s->queue)
+            queue_append(s, s->rx_chunk, s->rx_data.DataLength);
+        else if (status == EFI_CONNECTION_FIN)
+            s->eof = TRUE;
+        else if (!s->error)
+            s->error = io_error(status);
+    }
+    if (token_finished(&s->tx)) {
+        EFI_STATUS status = s->tx_token.CompletionToken.Status;
+        if (EFI_ERROR(status) && !s->error)
+            s->error = io_error(status);
+    }
+    if (token_finished(&s->accept)) {
+        EFI_STATUS status = s->accept_token.CompletionToken.Status;
+        if (!EFI_ERROR(status))
+            s->accepted[s->accepted_count++] = s->accept_token.NewChildHandle;
+        else if (!s->error && s->state == SOCK_LISTENING)
+            s->error = io_error(status);
+    }
+    start_receive(s);
+    start_accept(s);
+}
+
+/* A closed connection: wait for the last Transmit, send FIN (Close), and free
+   everything when the firmware says the connection is done, or at the
+   linger deadline. Returns TRUE when the socket is gone. */
+static BOOLEAN closing_progress(struct sock *s)
+{
+    sock_progress(s);
+    BOOLEAN late = net_clock_ms() >= s->linger_deadline;
+    if (!s->close_started && (!s->tx.pending || late)) {
+        s->close_token.AbortOnClose = s->error != 0 || late;
+        EFI_STATUS status = token_prepare(&s->close, &s->close_token.CompletionToken.Event);
+        if (!EFI_ERROR(status))
+            status = uefi_call_wrapper(s->tcp->Close, 2, s->tcp, &s->close_token);
+        if (EFI_ERROR(status)) {
+            s->close.pending = FALSE;
+            late = TRUE;
+        }
+        s->close_started = TRUE;
+    }
+    BOOLEAN done = token_finished(&s->close);
+    if (!done && s->close_started) {
+        /* TIME_WAIT only keeps the port from being reused: nothing left to deliver. */
+        EFI_TCP4_CONNECTION_STATE state;
+        if (!EFI_ERROR(uefi_call_wrapper(s->tcp->GetModeData, 6, s->tcp, &state, NULL, NULL,
+                                         NULL, NULL)))
+            done = state == Tcp4StateTimeWait || state == Tcp4StateClosed;
+    }
+    if (done || late) {
+        sock_release(s);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static EFI_TCP4 *any_configured_tcp(void)
+{
+    for (int i = 0; i < NET_MAX_SOCKETS; i++)
+        if (table[i] && table[i]->state != SOCK_NEW && table[i]->state != SOCK_FAILED)
+            return table[i]->tcp;
+    return closing ? closing->tcp : NULL;
+}
+
+void net_poll(void)
+{
+    /* Every TCP4 instance sits on the same IP4 and MNP: polling one drains the NIC. */
+    EFI_TCP4 *tcp = any_configured_tcp();
+    if (tcp)
+        uefi_call_wrapper(tcp->Poll, 1, tcp);
+    for (int i = 0; i < NET_MAX_SOCKETS; i++)
+        if (table[i])
+            sock_progress(table[i]);
+    for (struct sock **link = &closing; *link;) {
+        struct sock *s = *link, *next = s->next_closing;
+        if (closing_progress(s))            /* s is freed */
+            *link = next;
+        else
+            link = &s->next_closing;
+    }
+}
+
+void net_finish_closes(void)
+{
+    while (closing)
+        net_poll();
+}
+
+/* Wait until ready(s) or the socket's timeout `which` runs out. */
+static int sock_wait(struct sock *s, BOOLEAN (*ready)(struct sock *), enum net_timeout which)
+{
+    UINT32 limit = s->timeout[which];
+    UINT64 deadline = net_clock_ms() + limit;
+    for (;;) {
+        net_poll();
+        if (ready(s))
+            return 0;
+        if (limit && net_clock_ms() >= deadline)
+            return net_fail(NET_ETIMEDOUT);
+    }
+}
+
+/* -- the calls --------------------------------------------------------------- */
+static EFI_STATUS configure(struct sock *s, BOOLEAN active)
+{
+    EFI_TCP4_CONFIG_DATA config;
+    SetMem(&config, sizeof config, 0);
+    config.TimeToLive = IP_TTL;
+    config.AccessPoint.UseDefaultAddress = TRUE;    /* the address DHCP gave */
+    config.AccessPoint.StationPort = s->port;       /* 0: the driver picks one */
+    config.AccessPoint.ActiveFlag = active;
+    if (active) {
+        CopyMem(config.AccessPoint.RemoteAddress.Addr, s->peer.ip, 4);
+        config.AccessPoint.RemotePort = s->peer.port;
+    }
+    /* NULL, not a zeroed EFI_TCP4_OPTION: zero would turn off window scaling
+       and shrink the buffers. NULL keeps the driver's defaults. */
+    config.ControlOption = NULL;
+    return uefi_call_wrapper(s->tcp->Configure, 2, s->tcp, &config);
+}
+
+static int configure_error(EFI_STATUS status)
+{
+    if (status == EFI_NO_MAPPING)
+        return net_fail(NET_ENOADDR);
+    if (status == EFI_ACCESS_DENIED)
+        return net_fail(NET_EADDRINUSE);
+    return net_fail_efi(status);
+}
+
+int net_bind(int fd, UINT16 port)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    if (s->state != SOCK_NEW)
+        return net_fail(NET_EINVAL);
+    s->port = port;
+    return 0;
+}
+
+int net_listen(int fd, UINTN backlog)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    if (s->state != SOCK_NEW || s->port == 0)
+        return net_fail(NET_EINVAL);
+    EFI_STATUS status = configure(s, FALSE);
+    if (EFI_ERROR(status))
+        return configure_error(status);
+    s->backlog = backlog == 0 ? 1 : backlog > ACCEPT_QUEUE ? ACCEPT_QUEUE : backlog;
+    s->state = SOCK_LISTENING;
+    start_accept(s);
+    if (s->error)
+        return net_fail(s->error);
+    return 0;
+}
+
+static BOOLEAN has_connection(struct sock *s)
+{
+    return s->accepted_count > 0 || s->error;
+}
+
+/* Wrap a connection the firmware accepted into a socket of our own. */
+static int adopt(EFI_HANDLE child, struct net_addr *peer)
+{
+    struct sock *s = sock_new();
+    if (!s) {
+        uefi_call_wrapper(net_tcp4_service->DestroyChild, 2, net_tcp4_service, child);
+        return net_fail(NET_ENOMEM);
+    }
+    s->child = child;
+    /* GetModeData copies the TCP options to config.ControlOption if that is
+       not NULL: an uninitialised pointer there lets the firmware write 60
+       bytes anywhere. */
+    EFI_TCP4_CONFIG_DATA config;
+    SetMem(&config, sizeof config, 0);
+    config.ControlOption = NULL;
+    EFI_STATUS status = uefi_call_wrapper(BS->HandleProtocol, 3, child, &tcp4_guid,
+                                          (VOID **)&s->tcp);
+    if (!EFI_ERROR(status))
+        status = uefi_call_wrapper(s->tcp->GetModeData, 6, s->tcp, NULL, &config, NULL, NULL,
+                                   NULL);
+    if (EFI_ERROR(status)) {
+        sock_release(s);
+        return net_fail_efi(status);
+    }
+    CopyMem(s->peer.ip, config.AccessPoint.RemoteAddress.Addr, 4);
+    s->peer.port = config.AccessPoint.RemotePort;
+    s->port = config.AccessPoint.StationPort;
+    if (alloc_stream_buffers(s) < 0) {
+        sock_release(s);
+        return -1;
+    }
+    int fd = slot_for(s);
+    if (fd < 0) {
+        sock_release(s);
+        return net_fail(NET_EMFILE);
+    }
+    s->state = SOCK_CONNECTED;
+    start_receive(s);
+    if (peer)
+        *peer = s->peer;
+    return fd;
+}
+
+int net_accept(int fd, struct net_addr *peer)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    if (s->state != SOCK_LISTENING)
+        return net_fail(NET_EINVAL);
+    net_poll();
+    if (!has_connection(s)) {
+        if (!s->blocking)
+            return net_fail(NET_EAGAIN);
+        if (sock_wait(s, has_connection, NET_TIMEOUT_RECV) < 0)
+            return -1;
+    }
+    if (s->accepted_count == 0)
+        return net_fail(s->error);
+    EFI_HANDLE child = s->accepted[0];
+    s->accepted_count--;
+    CopyMem(s->accepted, s->accepted + 1, s->accepted_count * sizeof s->accepted[0]);
+    start_accept(s);
+    return adopt(child, peer);
+}
+
+static BOOLEAN connect_done(struct sock *s)
+{
+    return s->state != SOCK_CONNECTING;
+}
+
+int net_connect(int fd, const struct net_addr *to)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    if (s->state == SOCK_CONNECTING)
+        return net_fail(NET_EINPROGRESS);
+    if (s->state != SOCK_NEW)
+        return net_fail(NET_EINVAL);
+    s->peer = *to;
+    if (alloc_stream_buffers(s) < 0)
+        return -1;
+    EFI_STATUS status = configure(s, TRUE);
+    if (EFI_ERROR(status))
+        return configure_error(status);
+    status = token_prepare(&s->connect, &s->connect_token.CompletionToken.Event);
+    if (!EFI_ERROR(status))
+        status = uefi_call_wrapper(s->tcp->Connect, 2, s->tcp, &s->connect_token);
+    if (EFI_ERROR(status)) {
+        s->connect.pending = FALSE;
+        s->state = SOCK_FAILED;
+        s->error = io_error(status);
+        return net_fail(s->error);
+    }
+    s->state = SOCK_CONNECTING;
+    if (!s->blocking)
+        return net_fail(NET_EINPROGRESS);
+    if (sock_wait(s, connect_done, NET_TIMEOUT_CONNECT) < 0) {
+        /* Our deadline, not the firmware's: reset the instance, which aborts
+           the Connect (its token completes with EFI_ABORTED). */
+        uefi_call_wrapper(s->tcp->Configure, 2, s->tcp, NULL);
+        s->state = SOCK_FAILED;
+        s->error = NET_ETIMEDOUT;
+        return net_fail(NET_ETIMEDOUT);
+    }
+    if (s->state != SOCK_CONNECTED)
+        return net_fail(s->error);
+    return 0;
+}
+
+static BOOLEAN can_send(struct sock *s)
+{
+    return !s->tx.pending || s->error;
+}
+
+static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN blocking)
+{
+    if (s->state == SOCK_FAILED)
+        return net_fail(s->error);
+    if (s->state != SOCK_CONNECTED)
+        return net_fail(NET_ENOTCONN);
+    if (!can_send(s)) {
+        net_poll();
+        if (!can_send(s)) {
+            if (!blocking)
+                return net_fail(NET_EAGAIN);
+            if (sock_wait(s, can_send, NET_TIMEOUT_SEND) < 0)
+                return -1;
+        }
+    }
+    if (s->error)
+        return net_fail(s->error == NET_ECONNRESET ? NET_ECONNRESET : NET_EPIPE);
+    if (length == 0)
+        return 0;
+    UINTN n = length < TX_BUFFER ? length : TX_BUFFER;
+    CopyMem(s->tx_buffer, (VOID *)data, n);
+    s->tx_data.Push = TRUE;
+    s->tx_data.Urgent = FALSE;
+    s->tx_data.DataLength = (UINT32)n;
+    s->tx_data.FragmentCount = 1;
+    s->tx_data.FragmentTable[0].FragmentLength = (UINT32)n;
+    s->tx_data.FragmentTable[0].FragmentBuffer = s->tx_buffer;
+    s->tx_token.Packet.TxData = &s->tx_data;
+    EFI_STATUS status = token_prepare(&s->tx, &s->tx_token.CompletionToken.Event);
+    if (!EFI_ERROR(status))
+        status = uefi_call_wrapper(s->tcp->Transmit, 2, s->tcp, &s->tx_token);
+    if (EFI_ERROR(status)) {
+        s->tx.pending = FALSE;
+        s->error = io_error(status);
+        return net_fail(s->error);
+    }
+    return (INTN)n;
+}
+
+INTN net_send(int fd, const void *data, UINTN length)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    return send_some(s, data, length, s->blocking);
+}
+
+int net_sendall(int fd, const void *data, UINTN length)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    const UINT8 *p = data;
+    while (length) {
+        INTN n = send_some(s, p, length, TRUE);
+        if (n < 0)
+            return -1;
+        p += n;
+        length -= (UINTN)n;
+    }
+    return 0;
+}
+
+static BOOLEAN can_recv(struct sock *s)
+{
+    return s->queue_length > 0 || s->eof || s->error;
+}
+
+INTN net_recv(int fd, void *buffer, UINTN length)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    if (s->state == SOCK_FAILED)
+        return net_fail(s->error);
+    if (s->state != SOCK_CONNECTED)
+        return net_fail(NET_ENOTCONN);
+    if (!can_recv(s)) {
+        net_poll();
+        if (!can_recv(s)) {
+            if (!s->blocking)
+                return net_fail(NET_EAGAIN);
+            if (sock_wait(s, can_recv, NET_TIMEOUT_RECV) < 0)
+                return -1;
+        }
+    }
+    if (s->queue_length) {
+        UINTN n = queue_take(s, buffer, length);
+        start_receive(s);               /* there may be room again */
+        return (INTN)n;
+    }
+    if (s->eof)
+        return 0;
+    return net_fail(s->error);
+}
+
+int net_close(int fd)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    table[fd] = NULL;
+    if (s->state != SOCK_CONNECTED) {
+        sock_release(s);
+        return 0;
+    }
+    /* The queue is no longer anyone's; the Receive buffer still is the
+       firmware's while a Receive is outstanding. */
+    free_buffer(&s->queue);
+    s->queue_length = 0;
+    s->state = SOCK_CLOSING;
+    s->linger_deadline = net_clock_ms() + NET_LINGER_MS;
+    s->next_closing = closing;
+    closing = s;
+    net_poll();
+    return 0;
+}
+
+int net_set_blocking(int fd, BOOLEAN blocking)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    s->blocking = blocking;
+    return 0;
+}
+
+int net_set_timeout(int fd, enum net_timeout which, UINT32 ms)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    if ((unsigned)which > NET_TIMEOUT_RECV)
+        return net_fail(NET_EINVAL);
+    s->timeout[which] = ms;
+    return 0;
+}
+
+int net_socket_error(int fd)
+{
+    struct sock *s = lookup(fd);
+    return s ? s->error : NET_EBADF;
+}
+
+int net_peer(int fd, struct net_addr *peer)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return -1;
+    *peer = s->peer;
+    return 0;
+}
+
+/* -- select ------------------------------------------------------------------ */
+static BOOLEAN readable(struct sock *s)
+{
+    switch (s->state) {
+    case SOCK_LISTENING: return has_connection(s);
+    case SOCK_CONNECTED: return can_recv(s);
+    case SOCK_FAILED:    return TRUE;
+    default:             return FALSE;
+    }
+}
+
+static BOOLEAN writable(struct sock *s)
+{
+    switch (s->state) {
+    case SOCK_CONNECTED: return can_send(s);
+    case SOCK_FAILED:    return TRUE;
+    default:             return FALSE;
+    }
+}
+
+int net_select(net_fd_set *read_set, net_fd_set *write_set, INT64 timeout_ms)
+{
+    UINT64 want_read = read_set ? read_set->bits : 0;
+    UINT64 want_write = write_set ? write_set->bits : 0;
+    for (int fd = 0; fd < NET_MAX_SOCKETS; fd++)
+        if (((want_read | want_write) >> fd & 1) && !table[fd])
+            return net_fail(NET_EBADF);
+    UINT64 deadline = net_clock_ms() + (timeout_ms > 0 ? (UINT64)timeout_ms : 0);
+    for (;;) {
+        net_poll();
+        UINT64 got_read = 0, got_write = 0;
+        int count = 0;
+        for (int fd = 0; fd < NET_MAX_SOCKETS; fd++) {
+            if ((want_read >> fd & 1) && readable(table[fd])) {
+                got_read |= 1ULL << fd;
+                count++;
+            }
+            if ((want_write >> fd & 1) && writable(table[fd])) {
+                got_write |= 1ULL << fd;
+                count++;
+            }
+        }
+        if (count || timeout_ms == 0 || (timeout_ms > 0 && net_clock_ms() >= deadline)) {
+            if (read_set)
+                read_set->bits = got_read;
+            if (write_set)
+                write_set->bits = got_write;
+            return count;
+        }
+    }
+}
