@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bootcamp import Spec
+from bootcamp.gdbstub import elf_symbols, gdb_batch
 from bootcamp.run import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -204,27 +205,15 @@ def test_corrupted_payload_prints_checksum_bad(chapter, boot, emulator, logdir):
 
 # -- debugging ---------------------------------------------------------------------
 
-def gdb(port: int, *commands: str, script: Path | None = None) -> str:
-    """Run gdb in batch mode against QEMU's gdb stub: the script, then each command."""
-    args = ["gdb", "-q", "-nx", "-batch", "-ex", f"target remote 127.0.0.1:{port}"]
-    if script:
-        args += ["-x", str(script)]
-    for command in commands:
-        args += ["-ex", command]
-    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         timeout=120)
-    return out.stdout
-
-
 def test_gdb_stops_at_7c00_then_at_the_payload(chapter, boot, tmp_path):
     payload = chapter.image("payload.bin").read_bytes()
     dump = tmp_path / "memory.bin"
     port = free_port()
     boot(Spec(chapter.image("payload.hd.img"), media="hd"), "qemu", gdb_port=port, paused=True)
     # The script `make debug` uses: it stops at 0x7C00 and shows 16-bit state at every stop.
-    out = gdb(port, f"break *{LOAD_ADDRESS:#x}", "continue",
-              f"dump binary memory {dump} {LOAD_ADDRESS:#x} {LOAD_ADDRESS + len(payload):#x}",
-              script=chapter.root.parent / "common" / "gdb" / "real_mode.gdb")
+    out = gdb_batch(port, f"break *{LOAD_ADDRESS:#x}", "continue",
+                    f"dump binary memory {dump} {LOAD_ADDRESS:#x} {LOAD_ADDRESS + len(payload):#x}",
+                    script=chapter.root.parent / "common" / "gdb" / "real_mode.gdb")
     stops = re.findall(r"CS:IP (\w{4}):(\w{4})  \(linear 0x(\w+)\)   SS:SP (\w{4}):(\w{4})"
                        r"   DS (\w{4})  ES (\w{4})\nAX \w{4}  BX \w{4}  CX \w{4}  DX (\w{4})", out)
     assert len(stops) == 2, out
@@ -239,15 +228,9 @@ def test_gdb_stops_at_7c00_then_at_the_payload(chapter, boot, tmp_path):
     assert dump.read_bytes() == payload, "memory at the load address differs from payload.bin"
 
 
-def symbols(elf: Path) -> dict[str, int]:
-    out = subprocess.run(["nm", str(elf)], stdout=subprocess.PIPE, text=True, check=True).stdout
-    return {name: int(value, 16) for value, _, name in
-            (line.split() for line in out.splitlines() if len(line.split()) == 3)}
-
-
 def test_a_failing_read_is_retried_three_times(chapter, boot, logdir):
     # Count, with gdb, how often stage 1 resets the drive before it gives up.
-    address = symbols(chapter.image("stage1.elf"))
+    address = elf_symbols(chapter.image("stage1.elf"))
     cut = logdir / "cut.hd.img"
     cut.write_bytes(chapter.image("payload.hd.img").read_bytes()[:(PAYLOAD_LBA + CUT_AFTER)
                                                                    * SECTOR_BYTES])
@@ -265,7 +248,7 @@ printf "resets=%d\\n", $resets
 """)
     port = free_port()
     machine = boot(Spec(cut, media="hd"), "qemu", gdb_port=port, paused=True)
-    out = gdb(port, script=counting)
+    out = gdb_batch(port, script=counting)
     assert "resets=3\n" in out, out
     # gdb has detached: the machine runs on to the message.
     machine.wait_for(DISK_ERROR, timeout=20)
@@ -274,12 +257,12 @@ printf "resets=%d\\n", $resets
 def test_geometry_failure_prints_disk_error(chapter, boot):
     # No BIOS here fails AH=08h on a disk it booted from, so gdb makes it fail:
     # it stops the CHS variant right after the call and sets CF with status 0x07.
-    address = symbols(chapter.image("stage1-chs.elf"))["disk_init.parameters"]
+    address = elf_symbols(chapter.image("stage1-chs.elf"))["disk_init.parameters"]
     port = free_port()
     machine = boot(Spec(chapter.image("payload-chs.hd.img"), media="hd"), "qemu",
                    gdb_port=port, paused=True)
-    out = gdb(port, f"break *{address:#x}", "continue",
-              "set $eflags = $eflags | 1", "set $eax = ($eax & ~0xff00) | 0x0700")
+    out = gdb_batch(port, f"break *{address:#x}", "continue",
+                    "set $eflags = $eflags | 1", "set $eax = ($eax & ~0xff00) | 0x0700")
     assert "Breakpoint 1," in out, out
     found = machine.wait_for(DISK_ERROR, timeout=20)
     assert found.groups() == ("07", f"{PAYLOAD_LBA:04X}"), found.group(0)
