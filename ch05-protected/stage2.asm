@@ -129,6 +129,7 @@ a20_is_on:
     jmp .out
 .on:
     xor ax, ax                      ; ZF set: on
+; The one way out: the A20 failure test breaks here with gdb and clears ZF.
 .out:
     pop cx
     pop bx

@@ -7,8 +7,11 @@ import subprocess
 import pytest
 
 from bootcamp import Spec
+from bootcamp.gdbstub import elf_symbols, gdb_batch
+from bootcamp.run import free_port
 
 CR0_PE, CR0_PG = 1 << 0, 1 << 31
+EFLAGS_ZF = 1 << 6
 CR4_PAE = 1 << 5
 EFER_LME, EFER_LMA = 1 << 8, 1 << 10
 DONE = "kmain: done, halting"
@@ -30,11 +33,9 @@ def loader(chapter, logdir, media="hd", **options):
 
 
 def symbol(chapter, elf, name):
-    out = subprocess.run(["nm", str(chapter.image(elf))], stdout=subprocess.PIPE, text=True,
-                         check=True).stdout
-    match = re.search(rf"^([0-9a-f]+) \w {name}$", out, re.M)
-    assert match, f"{name} is not in {elf}"
-    return int(match.group(1), 16)
+    address = elf_symbols(chapter.image(elf))
+    assert name in address, f"{name} is not in {elf}"
+    return address[name]
 
 
 def check_long_mode(machine, booted_by):
@@ -99,6 +100,44 @@ def test_stage2_turns_a20_on_when_it_is_off(chapter, boot, emulator):
     assert "A20: already on" not in debug
     screen = machine.screen()
     assert "A20: turned on by the BIOS (int 0x15 AX=2401h)" in screen, screen.framed()
+
+
+def test_a20_that_stays_off_is_reported_and_halts(chapter, boot, logdir):
+    # QEMU and Bochs always manage to turn A20 on, so gdb makes every check
+    # fail: each time a20_is_on returns (its one way out, .out) it clears ZF,
+    # "off". enable_a20 then really tries the BIOS and port 0x92 and gives up.
+    # gdb stops where stage 2 handles the failure (or, if it went on anyway, at
+    # protected mode), says how many checks it saw, and lets the machine run on.
+    # QEMU only: the gdb stub is QEMU's.
+    address = elf_symbols(chapter.image("payload64.elf"))
+    script = logdir / "a20_stays_off.gdb"
+    script.write_text(f"""set $checks = 0
+break *{address['a20_is_on.out']:#x}
+commands
+silent
+set $checks = $checks + 1
+set $eflags = $eflags & ~{EFLAGS_ZF:#x}
+continue
+end
+break *{address['start.a20_failed']:#x}
+break *{address['protected_mode_start']:#x}
+continue
+printf "checks=%d at %#x\\n", $checks, $pc
+""")
+    port = free_port()
+    machine = boot(loader(chapter, logdir), "qemu", gdb_port=port, paused=True)
+    out = gdb_batch(port, script=script)
+    # Already on? On after int 0x15 AX=2401h? On after port 0x92? Three times no.
+    assert f"checks=3 at {address['start.a20_failed']:#x}\n" in out, out
+    message = "error: A20 could not be turned on (BIOS and port 0x92 tried)"
+    machine.wait_for(message, source="debug", timeout=20)
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled and not regs.cr0 & CR0_PE, regs.raw
+    assert address["start.halt"] <= regs.linear_ip < address["enable_a20"], regs.raw
+    debug = machine.debug_output()
+    assert "A20: " not in debug and "protected mode" not in debug, debug
+    screen = machine.screen()
+    assert message in screen, screen.framed()
 
 
 @pytest.mark.parametrize("path", ["grub", "loader"])
