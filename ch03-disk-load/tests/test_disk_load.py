@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bootcamp import Spec
-from bootcamp.gdbstub import elf_symbols, gdb_batch
+from bootcamp.gdbstub import count_hits, elf_symbols, gdb_batch
 from bootcamp.run import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -234,22 +234,11 @@ def test_a_failing_read_is_retried_three_times(chapter, boot, logdir):
     cut = logdir / "cut.hd.img"
     cut.write_bytes(chapter.image("payload.hd.img").read_bytes()[:(PAYLOAD_LBA + CUT_AFTER)
                                                                    * SECTOR_BYTES])
-    counting = logdir / "count_resets.gdb"
-    counting.write_text(f"""set $resets = 0
-break *{address['disk_read_sector.reset']:#x}
-commands
-silent
-set $resets = $resets + 1
-continue
-end
-break *{address['disk_error']:#x}
-continue
-printf "resets=%d\\n", $resets
-""")
     port = free_port()
     machine = boot(Spec(cut, media="hd"), "qemu", gdb_port=port, paused=True)
-    out = gdb_batch(port, script=counting)
-    assert "resets=3\n" in out, out
+    resets, _, out = count_hits(port, logdir / "count_resets.gdb",
+                                at=address["disk_read_sector.reset"], stops=[address["disk_error"]])
+    assert resets == 3, out
     # gdb has detached: the machine runs on to the message.
     machine.wait_for(DISK_ERROR, timeout=20)
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from bootcamp import Spec
-from bootcamp.gdbstub import elf_symbols, gdb_batch
+from bootcamp.gdbstub import count_hits, elf_symbols
 from bootcamp.run import free_port
 
 CR0_PE, CR0_PG = 1 << 0, 1 << 31
@@ -110,25 +110,14 @@ def test_a20_that_stays_off_is_reported_and_halts(chapter, boot, logdir):
     # protected mode), says how many checks it saw, and lets the machine run on.
     # QEMU only: the gdb stub is QEMU's.
     address = elf_symbols(chapter.image("payload64.elf"))
-    script = logdir / "a20_stays_off.gdb"
-    script.write_text(f"""set $checks = 0
-break *{address['a20_is_on.out']:#x}
-commands
-silent
-set $checks = $checks + 1
-set $eflags = $eflags & ~{EFLAGS_ZF:#x}
-continue
-end
-break *{address['start.a20_failed']:#x}
-break *{address['protected_mode_start']:#x}
-continue
-printf "checks=%d at %#x\\n", $checks, $pc
-""")
     port = free_port()
     machine = boot(loader(chapter, logdir), "qemu", gdb_port=port, paused=True)
-    out = gdb_batch(port, script=script)
+    checks, stopped, out = count_hits(
+        port, logdir / "a20_stays_off.gdb", at=address["a20_is_on.out"],
+        stops=[address["start.a20_failed"], address["protected_mode_start"]],
+        also=(f"set $eflags = $eflags & ~{EFLAGS_ZF:#x}",))
     # Already on? On after int 0x15 AX=2401h? On after port 0x92? Three times no.
-    assert f"checks=3 at {address['start.a20_failed']:#x}\n" in out, out
+    assert (checks, stopped) == (3, address["start.a20_failed"]), out
     message = "error: A20 could not be turned on (BIOS and port 0x92 tried)"
     machine.wait_for(message, source="debug", timeout=20)
     regs = machine.wait_halted(timeout=10)

@@ -6,6 +6,7 @@ BIOS call or a check fail, `continue`. When the batch ends gdb detaches and the
 machine runs on, so the test can wait for what the learner would see.
 """
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -33,3 +34,21 @@ def elf_symbols(elf: Path) -> dict[str, int]:
     out = subprocess.run(["nm", str(elf)], stdout=subprocess.PIPE, text=True, check=True).stdout
     return {name: int(value, 16) for value, _, name in
             (line.split() for line in out.splitlines() if len(line.split()) == 3)}
+
+
+def count_hits(port: int, script: Path, at: int, stops: list[int],
+               also: tuple[str, ...] = ()) -> tuple[int, int, str]:
+    """Let the machine run to the first of `stops`, counting how often it passed
+    `at` (where gdb also runs the commands `also`, e.g. to make a check fail).
+    The gdb script is written to `script`, next to the boot's logs.
+    Returns (hits, the address it stopped at, everything gdb printed)."""
+    lines = ["set $hits = 0", f"break *{at:#x}", "commands", "silent",
+             "set $hits = $hits + 1", *also, "continue", "end"]
+    lines += [f"break *{stop:#x}" for stop in stops]
+    lines += ["continue", 'printf "hits=%d at %#x\\n", $hits, $pc']
+    script.write_text("\n".join(lines) + "\n")
+    out = gdb_batch(port, script=script)
+    found = re.search(r"^hits=(\d+) at (0x[0-9a-f]+)$", out, re.M)
+    if not found:
+        raise AssertionError(f"gdb did not stop at any of {[hex(s) for s in stops]}:\n{out}")
+    return int(found.group(1)), int(found.group(2), 16), out
