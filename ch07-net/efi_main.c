@@ -22,7 +22,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     /* 1. gnu-efi's globals (ST, BS, RT) and our millisecond clock. */
     net_init(image, st);
     /* 2. No watchdog: servers run for as long as the learner wants. */
-    uefi_call_wrapper(BS->SetWatchdogTimer, 4, 0, 0, 0, NULL);
+    BS->SetWatchdogTimer(0, 0, 0, NULL);
     Print(L"bootcamp ch07: networking in the firmware (type help)\n");
     /* Where we were loaded, for gdb (make debug waits here for it). */
     debug_announce(image);

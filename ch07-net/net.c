@@ -94,11 +94,11 @@ void net_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     InitializeLib(image, st);
     if (clock_event)
         return;
-    EFI_STATUS status = uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER | EVT_NOTIFY_SIGNAL,
-                                          TPL_CALLBACK, clock_tick, NULL, &clock_event);
+    EFI_STATUS status = BS->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL,
+                                        TPL_CALLBACK, clock_tick, NULL, &clock_event);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(BS->SetTimer, 3, clock_event, TimerPeriodic,
-                                   (UINT64)CLOCK_TICK_MS * HUNDRED_NS_PER_MS);
+        status = BS->SetTimer(clock_event, TimerPeriodic,
+                              (UINT64)CLOCK_TICK_MS * HUNDRED_NS_PER_MS);
     if (EFI_ERROR(status))
         Print(L"warning: no clock timer (%r): time limits will not work\n", status);
 }
@@ -112,13 +112,13 @@ void net_sleep_ms(UINT32 ms)
 {
     EFI_EVENT timer;
     UINTN index;
-    if (EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, EVT_TIMER, 0, NULL, NULL, &timer))) {
-        uefi_call_wrapper(BS->Stall, 1, (UINTN)ms * 1000);
+    if (EFI_ERROR(BS->CreateEvent(EVT_TIMER, 0, NULL, NULL, &timer))) {
+        BS->Stall((UINTN)ms * 1000);
         return;
     }
-    uefi_call_wrapper(BS->SetTimer, 3, timer, TimerRelative, (UINT64)ms * HUNDRED_NS_PER_MS);
-    uefi_call_wrapper(BS->WaitForEvent, 3, 1, &timer, &index);
-    uefi_call_wrapper(BS->CloseEvent, 1, timer);
+    BS->SetTimer(timer, TimerRelative, (UINT64)ms * HUNDRED_NS_PER_MS);
+    BS->WaitForEvent(1, &timer, &index);
+    BS->CloseEvent(timer);
 }
 
 BOOLEAN net_key_pressed(void)
@@ -164,34 +164,34 @@ UINTN net_parse_ip(const char *text, UINT8 ip[4])
  *    limit, until the interface has an address. */
 static EFI_STATUS find_tcp4_handles(UINTN *count, EFI_HANDLE **handles)
 {
-    return uefi_call_wrapper(BS->LocateHandleBuffer, 5, ByProtocol, &tcp4_service_binding_guid,
-                             NULL, count, handles);
+    return BS->LocateHandleBuffer(ByProtocol, &tcp4_service_binding_guid,
+                                  NULL, count, handles);
 }
 
 static void connect_all_controllers(void)
 {
     UINTN count = 0;
     EFI_HANDLE *handles = NULL;
-    if (EFI_ERROR(uefi_call_wrapper(BS->LocateHandleBuffer, 5, AllHandles, NULL, NULL,
-                                    &count, &handles)))
+    if (EFI_ERROR(BS->LocateHandleBuffer(AllHandles, NULL, NULL,
+                                         &count, &handles)))
         return;
     for (UINTN i = 0; i < count; i++)
-        uefi_call_wrapper(BS->ConnectController, 4, handles[i], NULL, NULL, TRUE);
+        BS->ConnectController(handles[i], NULL, NULL, TRUE);
     FreePool(handles);
 }
 
 static EFI_STATUS interface_info(EFI_IP4_CONFIG2_INTERFACE_INFO **info)
 {
     UINTN size = 0;
-    EFI_STATUS status = uefi_call_wrapper(ip4_config->GetData, 4, ip4_config,
-                                          Ip4Config2DataTypeInterfaceInfo, &size, NULL);
+    EFI_STATUS status = ip4_config->GetData(ip4_config,
+                                            Ip4Config2DataTypeInterfaceInfo, &size, NULL);
     if (status != EFI_BUFFER_TOO_SMALL)
         return EFI_ERROR(status) ? status : EFI_PROTOCOL_ERROR;
     *info = AllocateZeroPool(size);
     if (!*info)
         return EFI_OUT_OF_RESOURCES;
-    status = uefi_call_wrapper(ip4_config->GetData, 4, ip4_config,
-                               Ip4Config2DataTypeInterfaceInfo, &size, *info);
+    status = ip4_config->GetData(ip4_config,
+                                 Ip4Config2DataTypeInterfaceInfo, &size, *info);
     if (EFI_ERROR(status))
         FreePool(*info);
     return status;
@@ -210,8 +210,8 @@ static BOOLEAN has_address(void)
 static int configure_ipv4(void)
 {
     EFI_IP4_CONFIG2_POLICY policy = Ip4Config2PolicyDhcp;
-    EFI_STATUS status = uefi_call_wrapper(ip4_config->SetData, 4, ip4_config,
-                                          Ip4Config2DataTypePolicy, sizeof policy, &policy);
+    EFI_STATUS status = ip4_config->SetData(ip4_config,
+                                            Ip4Config2DataTypePolicy, sizeof policy, &policy);
     /* EFI_NOT_READY: accepted, DHCP runs in the background.
        EFI_ABORTED: DHCP was already the policy. */
     if (EFI_ERROR(status) && status != EFI_NOT_READY && status != EFI_ABORTED) {
@@ -252,11 +252,11 @@ int net_start(void)
     }
     net_nic = handles[0];
     FreePool(handles);
-    EFI_STATUS status = uefi_call_wrapper(BS->HandleProtocol, 3, net_nic,
-                                          &tcp4_service_binding_guid, (VOID **)&net_tcp4_service);
+    EFI_STATUS status = BS->HandleProtocol(net_nic,
+                                           &tcp4_service_binding_guid, (VOID **)&net_tcp4_service);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(BS->HandleProtocol, 3, net_nic, &ip4_config2_guid,
-                                   (VOID **)&ip4_config);
+        status = BS->HandleProtocol(net_nic, &ip4_config2_guid,
+                                    (VOID **)&ip4_config);
     if (EFI_ERROR(status)) {
         Print(L"error: the NIC has no IP4_CONFIG2 protocol: %r\n", status);
         return net_fail_efi(status);

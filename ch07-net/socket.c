@@ -103,8 +103,8 @@ static VOID EFIAPI token_signalled(EFI_EVENT event, VOID *context)
 static EFI_STATUS token_prepare(struct token_event *t, EFI_EVENT *slot)
 {
     if (!t->event) {
-        EFI_STATUS status = uefi_call_wrapper(BS->CreateEvent, 5, EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
-                                              token_signalled, t, &t->event);
+        EFI_STATUS status = BS->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
+                                            token_signalled, t, &t->event);
         if (EFI_ERROR(status))
             return status;
     }
@@ -171,10 +171,9 @@ static void free_buffer(UINT8 **buffer)
 static void sock_release(struct sock *s)
 {
     for (UINTN i = 0; i < s->accepted_count; i++)
-        uefi_call_wrapper(net_tcp4_service->DestroyChild, 2, net_tcp4_service, s->accepted[i]);
+        net_tcp4_service->DestroyChild(net_tcp4_service, s->accepted[i]);
     if (s->child) {
-        EFI_STATUS status = uefi_call_wrapper(net_tcp4_service->DestroyChild, 2,
-                                              net_tcp4_service, s->child);
+        EFI_STATUS status = net_tcp4_service->DestroyChild(net_tcp4_service, s->child);
         if (EFI_ERROR(status)) {
             /* The firmware may still write into our tokens and buffers:
                leaking them is safe, freeing them is not. */
@@ -185,7 +184,7 @@ static void sock_release(struct sock *s)
     struct token_event *events[] = { &s->connect, &s->accept, &s->rx, &s->tx, &s->close };
     for (UINTN i = 0; i < sizeof events / sizeof events[0]; i++)
         if (events[i]->event)
-            uefi_call_wrapper(BS->CloseEvent, 1, events[i]->event);
+            BS->CloseEvent(events[i]->event);
     free_buffer(&s->rx_chunk);
     free_buffer(&s->queue);
     free_buffer(&s->tx_buffer);
@@ -222,10 +221,10 @@ int net_socket(void)
     struct sock *s = sock_new();
     if (!s)
         return net_fail(NET_ENOMEM);
-    EFI_STATUS status = uefi_call_wrapper(net_tcp4_service->CreateChild, 2, net_tcp4_service,
-                                          &s->child);
+    EFI_STATUS status = net_tcp4_service->CreateChild(net_tcp4_service,
+                                                      &s->child);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(BS->HandleProtocol, 3, s->child, &tcp4_guid, (VOID **)&s->tcp);
+        status = BS->HandleProtocol(s->child, &tcp4_guid, (VOID **)&s->tcp);
     if (EFI_ERROR(status)) {
         sock_release(s);
         return net_fail_efi(status);
@@ -274,7 +273,7 @@ static void start_receive(struct sock *s)
     s->rx_token.Packet.RxData = &s->rx_data;
     EFI_STATUS status = token_prepare(&s->rx, &s->rx_token.CompletionToken.Event);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(s->tcp->Receive, 2, s->tcp, &s->rx_token);
+        status = s->tcp->Receive(s->tcp, &s->rx_token);
     if (EFI_ERROR(status)) {
         s->rx.pending = FALSE;
         if (status == EFI_CONNECTION_FIN)
@@ -290,7 +289,7 @@ static void start_accept(struct sock *s)
         return;
     EFI_STATUS status = token_prepare(&s->accept, &s->accept_token.CompletionToken.Event);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(s->tcp->Accept, 2, s->tcp, &s->accept_token);
+        status = s->tcp->Accept(s->tcp, &s->accept_token);
     if (EFI_ERROR(status)) {
         s->accept.pending = FALSE;
         s->error = io_error(status);
@@ -346,7 +345,7 @@ static BOOLEAN closing_progress(struct sock *s)
         s->close_token.AbortOnClose = s->error != 0 || late;
         EFI_STATUS status = token_prepare(&s->close, &s->close_token.CompletionToken.Event);
         if (!EFI_ERROR(status))
-            status = uefi_call_wrapper(s->tcp->Close, 2, s->tcp, &s->close_token);
+            status = s->tcp->Close(s->tcp, &s->close_token);
         if (EFI_ERROR(status)) {
             s->close.pending = FALSE;
             late = TRUE;
@@ -357,8 +356,8 @@ static BOOLEAN closing_progress(struct sock *s)
     if (!done && s->close_started) {
         /* TIME_WAIT only keeps the port from being reused: nothing left to deliver. */
         EFI_TCP4_CONNECTION_STATE state;
-        if (!EFI_ERROR(uefi_call_wrapper(s->tcp->GetModeData, 6, s->tcp, &state, NULL, NULL,
-                                         NULL, NULL)))
+        if (!EFI_ERROR(s->tcp->GetModeData(s->tcp, &state, NULL, NULL,
+                                           NULL, NULL)))
             done = state == Tcp4StateTimeWait || state == Tcp4StateClosed;
     }
     if (done || late) {
@@ -381,7 +380,7 @@ void net_poll(void)
     /* Every TCP4 instance sits on the same IP4 and MNP: polling one drains the NIC. */
     EFI_TCP4 *tcp = any_configured_tcp();
     if (tcp)
-        uefi_call_wrapper(tcp->Poll, 1, tcp);
+        tcp->Poll(tcp);
     for (int i = 0; i < NET_MAX_SOCKETS; i++)
         if (table[i])
             sock_progress(table[i]);
@@ -430,7 +429,7 @@ static EFI_STATUS configure(struct sock *s, BOOLEAN active)
     /* NULL, not a zeroed EFI_TCP4_OPTION: zero would turn off window scaling
        and shrink the buffers. NULL keeps the driver's defaults. */
     config.ControlOption = NULL;
-    return uefi_call_wrapper(s->tcp->Configure, 2, s->tcp, &config);
+    return s->tcp->Configure(s->tcp, &config);
 }
 
 static int configure_error(EFI_STATUS status)
@@ -481,7 +480,7 @@ static int adopt(EFI_HANDLE child, struct net_addr *peer)
 {
     struct sock *s = sock_new();
     if (!s) {
-        uefi_call_wrapper(net_tcp4_service->DestroyChild, 2, net_tcp4_service, child);
+        net_tcp4_service->DestroyChild(net_tcp4_service, child);
         return net_fail(NET_ENOMEM);
     }
     s->child = child;
@@ -491,11 +490,11 @@ static int adopt(EFI_HANDLE child, struct net_addr *peer)
     EFI_TCP4_CONFIG_DATA config;
     SetMem(&config, sizeof config, 0);
     config.ControlOption = NULL;
-    EFI_STATUS status = uefi_call_wrapper(BS->HandleProtocol, 3, child, &tcp4_guid,
-                                          (VOID **)&s->tcp);
+    EFI_STATUS status = BS->HandleProtocol(child, &tcp4_guid,
+                                           (VOID **)&s->tcp);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(s->tcp->GetModeData, 6, s->tcp, NULL, &config, NULL, NULL,
-                                   NULL);
+        status = s->tcp->GetModeData(s->tcp, NULL, &config, NULL, NULL,
+                                     NULL);
     if (EFI_ERROR(status)) {
         sock_release(s);
         return net_fail_efi(status);
@@ -564,7 +563,7 @@ int net_connect(int fd, const struct net_addr *to)
         return configure_error(status);
     status = token_prepare(&s->connect, &s->connect_token.CompletionToken.Event);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(s->tcp->Connect, 2, s->tcp, &s->connect_token);
+        status = s->tcp->Connect(s->tcp, &s->connect_token);
     if (EFI_ERROR(status)) {
         s->connect.pending = FALSE;
         s->state = SOCK_FAILED;
@@ -577,7 +576,7 @@ int net_connect(int fd, const struct net_addr *to)
     if (sock_wait(s, connect_done, NET_TIMEOUT_CONNECT) < 0) {
         /* Our deadline, not the firmware's: reset the instance, which aborts
            the Connect (its token completes with EFI_ABORTED). */
-        uefi_call_wrapper(s->tcp->Configure, 2, s->tcp, NULL);
+        s->tcp->Configure(s->tcp, NULL);
         s->state = SOCK_FAILED;
         s->error = NET_ETIMEDOUT;
         return net_fail(NET_ETIMEDOUT);
@@ -622,7 +621,7 @@ static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN bl
     s->tx_token.Packet.TxData = &s->tx_data;
     EFI_STATUS status = token_prepare(&s->tx, &s->tx_token.CompletionToken.Event);
     if (!EFI_ERROR(status))
-        status = uefi_call_wrapper(s->tcp->Transmit, 2, s->tcp, &s->tx_token);
+        status = s->tcp->Transmit(s->tcp, &s->tx_token);
     if (EFI_ERROR(status)) {
         s->tx.pending = FALSE;
         s->error = io_error(status);
