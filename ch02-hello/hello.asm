@@ -7,7 +7,8 @@
 ;   then halts for good.
 ; Where it goes: nowhere (cli; hlt).
 ;
-; The printing routines live in common/asm/print16.inc: ch03 and ch05 reuse them.
+; The printing routines live in print16.inc, in this folder: ch03 and ch05
+; build on this chapter (BUILDS_ON in their Makefiles) and reuse them.
 
 bits 16
 global start

@@ -6,7 +6,7 @@
  * Where it goes: nowhere (cli; hlt).
  *
  * This file keeps its own copy of the printing loop: GNU as cannot include
- * NASM's common/asm/print16.inc. It differs from print16.inc only in syntax
+ * NASM's print16.inc. It differs from print16.inc only in syntax
  * (operands are source, destination; registers take %; immediates take $).
  * The linker script (common/mk/boot_sector.ld) places the code at 0x7C00 and
  * the signature at byte 510, exactly as for the NASM version.

@@ -1,6 +1,6 @@
 ; payload.asm -- what stage 1 loads in ch03: code that proves it arrived whole.
 ;
-; Who jumps here: stage 1 (common/boot/stage1.asm), with a far jump to
+; Who jumps here: stage 1 (stage1.asm), with a far jump to
 ;   0000:LOAD_ADDRESS (0x8000 by default), in 16-bit real mode, after it has
 ;   read all of this file from LBA 1 of the boot drive.
 ;   CS = DS = ES = SS = 0, SP = 0x7C00, DL = the boot drive, interrupts on.

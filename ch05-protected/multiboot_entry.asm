@@ -2,7 +2,7 @@
 ;
 ; Who jumps here: GRUB, to the ELF entry point `start`, after loading
 ;   kernel.elf at 1 MiB (common/mk/multiboot2_kernel.ld) because of the
-;   Multiboot2 header in common/boot/multiboot2_header.asm (as in ch04).
+;   Multiboot2 header in chapter 4's multiboot2_header.asm (BUILDS_ON).
 ; CPU mode: 32-bit protected mode, flat segments, paging off, interrupts off
 ;   (Multiboot2 spec 3.2). GRUB already did what stage2.asm does by hand.
 ; Registers: EAX = the Multiboot2 magic, EBX = the boot information.

@@ -1,6 +1,6 @@
 ; stage2.asm: from 16-bit real mode into 32-bit protected mode (the loader path).
 ;
-; Who jumps here: stage 1 (common/boot/stage1.asm), with a far jump to
+; Who jumps here: stage 1 (chapter 3's stage1.asm), with a far jump to
 ;   0000:LOAD_ADDRESS (0x8000), after loading this whole payload: stage 2,
 ;   the long-mode code and the 64-bit kernel, one flat binary (payload64.ld).
 ; CPU mode: 16-bit real mode. CS = DS = ES = SS = 0, SP = 0x7C00, DL = the boot

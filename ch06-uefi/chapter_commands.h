@@ -1,5 +1,5 @@
 /* ch06-uefi/chapter_commands.h: this chapter's shell commands (see
- * struct shell_command in common/efi/shell.h). */
+ * struct shell_command in shell.h). */
 #ifndef CH06_CHAPTER_COMMANDS_H
 #define CH06_CHAPTER_COMMANDS_H
 

@@ -13,7 +13,7 @@
  * efi_main below with the System V convention (RDI, RSI): so efi_main is not
  * EFIAPI. What efi_main returns goes back to the boot manager.
  *
- * Where it goes next: shell_run (common/efi/shell.c), until `exit`.
+ * Where it goes next: shell_run (shell.c), until `exit`.
  */
 #include <efi.h>
 #include <efilib.h>

@@ -1,5 +1,5 @@
 /* ch06-uefi/snake.c: `snake`, a game on the text console, driven by
- * ReadKeyStrokeEx (common/efi/keyboard.c) and a timer event.
+ * ReadKeyStrokeEx (keyboard.c) and a timer event.
  *
  * The board is the console's current text mode: row 0 holds the score, the
  * rest is a field walled by '#'. The snake moves one cell every TICK_MS;

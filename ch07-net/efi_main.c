@@ -26,7 +26,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     Print(L"bootcamp ch07: networking in the firmware (type help)\n");
     /* Where we were loaded, for gdb (make debug waits here for it). */
     debug_announce(image);
-    /* 3. The shell (common/efi/shell.c) with our commands. The network starts
+    /* 3. Chapter 6's shell (shell.c, through BUILDS_ON) with our commands. The network starts
           at the first command that needs it (ip, get, ...), not before. */
     EFI_STATUS status = shell_run(image, st, net_commands, net_command_count);
     Print(L"Leaving bootcamp; the firmware takes over again.\n");

@@ -1,7 +1,7 @@
 /* common/efi/debug.c: see debug.h. */
 #include <efi.h>
 #include <efilib.h>
-#include "console.h"
+#include "efi_console.h"
 #include "debug.h"
 #include "file.h"
 

@@ -66,7 +66,7 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-/* The header's fixed part, written in common/boot/multiboot2_header.asm. */
+/* The header's fixed part, written in chapter 4's multiboot2_header.asm. */
 struct mb2_header {
     uint32_t magic;           /* MB2_HEADER_MAGIC */
     uint32_t architecture;    /* MB2_ARCH_I386 */

@@ -26,16 +26,16 @@ vpath %.asm . tests
 vpath %.S . tests
 
 # NASM 2.16 and 2.16.01 (Debian 12's) leave %include files out of what -MD
-# writes (fixed in 2.16.02), so every object also depends on the shared
-# includes: a change to print16.inc rebuilds what may use it.
-ASM_INCLUDES := $(wildcard $(COMMON)/asm/*.inc)
+# writes (fixed in 2.16.02), so every object also depends on every include of
+# the chapter and of the chapters it builds on (ASM_INCLUDES, builds_on.mk):
+# a change to print16.inc rebuilds what may use it.
 
 $(BUILD)/%.o: %.asm $(ASM_INCLUDES) | $(BUILD)
 	$(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
 	    -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
 
 $(BUILD)/%.o: %.S | $(BUILD)
-	$(AS) --32 -g $(ASFLAGS) -I$(COMMON)/asm --fatal-warnings -al=$(BUILD)/$*.lst -o $@ $<
+	$(AS) --32 -g $(ASFLAGS) --fatal-warnings -al=$(BUILD)/$*.lst -o $@ $<
 
 $(BUILD)/%.elf: $(BUILD)/%.o $(BOOT_LD)
 	@$(BUDGET_CHECK) $< $(BOOT_BUDGET)

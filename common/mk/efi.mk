@@ -37,7 +37,7 @@ EFI_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
                -ffreestanding -fpic -fshort-wchar -mno-red-zone \
                -fno-stack-protector -fno-stack-check -fno-strict-aliasing \
                -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
-               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(COMMON)/efi -MMD -MP \
+               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I. $(BUILDS_ON_CC_INC) -I$(COMMON)/efi -MMD -MP \
                $(EFI_CFLAGS_EXTRA)
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --fatal-warnings \
                -T $(EFI_LDS) -L$(EFI_LIBDIR)

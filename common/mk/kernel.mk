@@ -24,6 +24,9 @@
 #                                  (objdump's remarks in .dis.log: it finds fault with
 #                                  the padding in NASM's 64-bit DWARF, harmlessly)
 #   build/NAME.iso                 GRUB (BIOS) + boot/kernel.elf + grub.cfg + ISO_FILES
+#
+# The Multiboot2 header (multiboot2_header.asm) is the ch04 lesson's: a kernel
+# chapter after ch04 declares BUILDS_ON := ch04-multiboot to link it.
 
 KERNEL_ARCH ?= i386
 GRUB_CFG    ?= grub.cfg
@@ -68,9 +71,9 @@ endif
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
     -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mgeneral-regs-only \
     -Wall -Wextra -Werror -MMD -MP \
-    -I$(COMMON)/include -I$(BUILD)/include $(ARCH_CFLAGS) $(CFLAGS)
+    -I$(COMMON)/include -I$(BUILD)/include $(BUILDS_ON_CC_INC) $(ARCH_CFLAGS) $(CFLAGS)
 KERNEL_NASMFLAGS := -f $(NASM_FORMAT) -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) \
-    -I$(BUILD)/include/ -I$(COMMON)/boot/ $(NASMFLAGS)
+    -I$(BUILD)/include/ $(NASMFLAGS)
 # -n (nmagic): sections follow each other in the file without page alignment,
 # so the header lands a few dozen bytes in (see the ch04 lesson). The segment
 # permission notes are for programs run by an OS; a kernel has none to obey.
@@ -81,8 +84,10 @@ KERNEL_LDFLAGS := -m $(LD_EMULATION) $(LD_NMAGIC) --fatal-warnings --no-warn-rwx
 OBJ        := $(BUILD)/$(KERNEL_ARCH)
 OBJ_COMMON := $(BUILD)/common-$(KERNEL_ARCH)
 GENERATED_INCLUDES := $(BUILD)/include/multiboot2.inc
-MB2_HEADER        := $(OBJ_COMMON)/boot/multiboot2_header.o
-MB2_HEADER_BROKEN := $(OBJ_COMMON)/boot/multiboot2_header_broken.o
+# The Multiboot2 header is chapter 4's (multiboot2_header.asm): ch04 builds it
+# from its own folder, later kernels through BUILDS_ON := ch04-multiboot.
+MB2_HEADER        := $(OBJ)/multiboot2_header.o
+MB2_HEADER_BROKEN := $(OBJ)/multiboot2_header_broken.o
 # For the wrong-magic tests: a Multiboot 1 header, and a grub.cfg that uses it.
 MB1_HEADER        := $(OBJ_COMMON)/boot/multiboot1_header.o
 MB1_GRUB_CFG      := $(COMMON)/boot/grub-multiboot1.cfg
@@ -124,7 +129,7 @@ $(OBJ_COMMON)/%.o: $(COMMON)/%.asm $(GENERATED_INCLUDES)
 	$(NASM) $(KERNEL_NASMFLAGS) -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
 
 # The same header with a checksum one off, for the test that GRUB refuses it.
-$(MB2_HEADER_BROKEN): $(COMMON)/boot/multiboot2_header.asm $(GENERATED_INCLUDES)
+$(MB2_HEADER_BROKEN): multiboot2_header.asm $(GENERATED_INCLUDES)
 	@mkdir -p $(@D)
 	$(NASM) $(KERNEL_NASMFLAGS) -DBROKEN_CHECKSUM -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
 

@@ -1,4 +1,4 @@
-# Rules for chapters that boot through the MBR loader, common/boot/stage1.asm:
+# Rules for chapters that boot through the MBR loader of ch03 (stage1.asm):
 # stage 1 + a chapter's payload -> a 1.44 MB floppy and a partitioned hard disk.
 #
 # A chapter sets, then includes this file:
@@ -20,8 +20,10 @@
 #   build/stage1-V.bin, build/PAYLOAD-V.floppy.img, build/PAYLOAD-V.hd.img: the same
 #                         with the stage 1 variant V
 #
-# Stage 1's contract (what it loads, where, and the state at the jump) is in
-# the header of common/boot/stage1.asm.
+# stage1.asm is chapter 3's lesson: ch03 builds it from its own folder, a later
+# chapter through BUILDS_ON := ch02-hello ch03-disk-load (stage 1 includes
+# ch02's print16.inc). Its contract (what it loads, where, and the state at
+# the jump) is in its header.
 
 PAYLOAD      ?= payload
 LOAD_ADDRESS ?= 0x8000
@@ -52,7 +54,6 @@ PAYLOAD_LD      := $(LOADER_MK)/payload.ld
 PAYLOAD_OBJECTS ?= $(BUILD)/$(PAYLOAD).o
 SECTOR_BYTES    := 512
 
-vpath stage1.asm $(COMMON)/boot
 # Every asm file of the chapter knows where it runs (one source of truth).
 NASMFLAGS += -DLOAD_ADDRESS=$(LOAD_ADDRESS) -DLOAD_LIMIT=$(LOAD_LIMIT)
 

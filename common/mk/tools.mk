@@ -15,8 +15,12 @@ PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
 # Warnings are errors, in NASM as in C.
 NASMFLAGS_WARN := -w+all -w+error
-# Search path for shared assembly includes (print16.inc, ...).
-NASMFLAGS_INC  := -I$(COMMON)/asm/
+
+# The chapters this one builds on (BUILDS_ON): search paths, provides.mk.
+include $(COMMON)/mk/builds_on.mk
+
+# Where NASM looks for %include files: the chapter, then the chapters it builds on.
+NASMFLAGS_INC  := -I./ $(BUILDS_ON_NASM_INC)
 
 # The harness and the launcher are a Python package in common/test.
 HARNESS := PYTHONPATH=$(COMMON)/test PYTHONDONTWRITEBYTECODE=1 $(PYTHON)

@@ -48,9 +48,11 @@ start:
 
 
 def test_loader_rules_need_four_lines(tmp_path):
-    # What a chapter that reuses stage 1 writes (ch05): a payload and four lines.
+    # What a chapter that reuses stage 1 writes (ch05): a payload and five lines,
+    # one of them the chapters it builds on (stage 1 is ch03's, print16.inc ch02's).
     (tmp_path / "stage2.asm").write_text(PAYLOAD.format(n=3 * 512 + 1))
     (tmp_path / "Makefile").write_text(
+        "BUILDS_ON := ch02-hello ch03-disk-load\n"
         "PAYLOAD := stage2\nLOAD_ADDRESS := 0x7E00\n"
         "IMAGES := build/stage2.floppy.img build/stage2.hd.img\n"
         f"include {MK}/loader.mk\n")

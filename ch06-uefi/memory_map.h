@@ -1,4 +1,4 @@
-/* common/efi/memory_map.h: the firmware's memory map (BS->GetMemoryMap).
+/* ch06-uefi/memory_map.h: the firmware's memory map (BS->GetMemoryMap).
  *
  * The map is an array of EFI_MEMORY_DESCRIPTORs, but step through it by
  * `descriptor_size`, which the firmware may make larger than

@@ -1,4 +1,4 @@
-/* common/efi/keyboard.c: see keyboard.h. */
+/* ch06-uefi/keyboard.c: see keyboard.h. */
 #include <efi.h>
 #include <efilib.h>
 #include "keyboard.h"

@@ -1,4 +1,4 @@
-/* common/efi/file.c: see file.h. */
+/* ch06-uefi/file.c: see file.h. */
 #include <efi.h>
 #include <efilib.h>
 #include "file.h"

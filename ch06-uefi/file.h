@@ -1,4 +1,4 @@
-/* common/efi/file.h: read a whole file from the volume this program was loaded from.
+/* ch06-uefi/file.h: read a whole file from the volume this program was loaded from.
  *
  * The path goes from the LOADED_IMAGE protocol of our own image to the
  * handle of the device it came from (DeviceHandle), to that device's

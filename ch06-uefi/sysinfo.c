@@ -1,4 +1,4 @@
-/* common/efi/sysinfo.c: `sysinfo`, a walk through the EFI system table.
+/* ch06-uefi/sysinfo.c: `sysinfo`, a walk through the EFI system table.
  *
  * The firmware calls a program's entry point with its image handle and a
  * pointer to the EFI_SYSTEM_TABLE (UEFI spec 2.10, section 4.3):
@@ -15,7 +15,7 @@
  */
 #include <efi.h>
 #include <efilib.h>
-#include "console.h"
+#include "efi_console.h"
 #include "guid.h"
 #include "shell.h"
 #include "shell_commands.h"

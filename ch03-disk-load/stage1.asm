@@ -4,7 +4,7 @@
 ;   to linear 0x7C00, in 16-bit real mode, with DL = the boot drive. CS:IP may
 ;   be 0000:7C00 or 07C0:0000; no other register, segment or stack is promised.
 ; What it does: PAYLOAD_SECTORS sectors, from LBA 1 on, go to linear
-;   LOAD_ADDRESS and up, one sector at a time (common/asm/disk16.inc: LBA
+;   LOAD_ADDRESS and up, one sector at a time (disk16.inc: LBA
 ;   through the int 0x13 extensions when the BIOS has them, CHS otherwise).
 ;   A read that fails DISK_READ_ATTEMPTS times prints
 ;       Disk error 0x00SS at LBA 0xNNNN       (SS = BIOS status of int 0x13)

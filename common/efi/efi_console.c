@@ -1,5 +1,5 @@
-/* common/efi/console.c: see console.h. */
-#include "console.h"
+/* common/efi/efi_console.c: see efi_console.h. */
+#include "efi_console.h"
 
 #define DEBUG_PORT 0xE9               /* QEMU -debugcon, Bochs port_e9_hack */
 #define HEXDUMP_BYTES_PER_LINE 16

@@ -1,4 +1,4 @@
-/* common/efi/keyboard.h: keys from the console, through ReadKeyStrokeEx.
+/* ch06-uefi/keyboard.h: keys from the console, through ReadKeyStrokeEx.
  *
  * The firmware's console splitter merges every keyboard it has a driver for
  * (PS/2, USB, and the serial terminal, which turns ESC [ A into SCAN_UP) into

@@ -1,4 +1,4 @@
-/* common/efi/shell_commands.h: the common commands of the shell (shell.h),
+/* ch06-uefi/shell_commands.h: the common commands of the shell (shell.h),
  * one file each: sysinfo.c, memmap.c (memmap, peek), cpuid.c; help, reboot,
  * shutdown and exit live in shell.c. Each follows struct shell_command's
  * `run`: argc words in argv, argv[0] the command's name. */

@@ -1,4 +1,4 @@
-/* common/efi/console.h: writing to ConOut and reading numbers a person typed.
+/* common/efi/efi_console.h: writing to ConOut and reading numbers a person typed.
  *
  * Formatted output is gnu-efi's Print() (libefi): %d %u %x with `l` for 64-bit
  * values (%lx), %s for CHAR16 strings, %a for ASCII, %g for an EFI_GUID *,
@@ -7,8 +7,8 @@
  * These helpers add what Print() lacks. Print() turns "\n" into "\r\n";
  * OutputString (console_write) does not: it needs both, as a terminal does.
  * Built with -fshort-wchar: L"..." is UTF-16, the firmware's CHAR16. */
-#ifndef BOOTCAMP_CONSOLE_H
-#define BOOTCAMP_CONSOLE_H
+#ifndef BOOTCAMP_EFI_CONSOLE_H
+#define BOOTCAMP_EFI_CONSOLE_H
 
 #include <efi.h>
 #include <efilib.h>

@@ -1,10 +1,10 @@
-/* common/efi/cpuid.c: `cpuid`, what the processor says about itself.
+/* ch06-uefi/cpuid.c: `cpuid`, what the processor says about itself.
  *
  * CPUID (Intel SDM vol. 2A, "CPUID"; AMD APM vol. 3) takes a leaf in EAX
  * (and a subleaf in ECX) and answers in EAX, EBX, ECX, EDX. */
 #include <efi.h>
 #include <efilib.h>
-#include "console.h"
+#include "efi_console.h"
 #include "shell.h"
 #include "shell_commands.h"
 

@@ -1,4 +1,4 @@
-/* common/efi/shell.c: the shell's core. See shell.h for what it offers.
+/* ch06-uefi/shell.c: the shell's core. See shell.h for what it offers.
  *
  *   shell_run ── autorun: file_read(\autorun.txt) ── each line: "> line", shell_execute
  *             └─ loop: prompt, line_read (editing, history, Tab), shell_execute
@@ -11,7 +11,7 @@
  * prompt and one column. */
 #include <efi.h>
 #include <efilib.h>
-#include "console.h"
+#include "efi_console.h"
 #include "file.h"
 #include "keyboard.h"
 #include "shell.h"

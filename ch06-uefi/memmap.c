@@ -1,4 +1,4 @@
-/* common/efi/memmap.c: reading the memory map, and the shell's `memmap` and
+/* ch06-uefi/memmap.c: reading the memory map, and the shell's `memmap` and
  * `peek`, which use it.
  *
  * GetMemoryMap (UEFI spec 2.10, section 7.2) fills a caller's buffer; when
@@ -7,7 +7,7 @@
  * with room for a few more. */
 #include <efi.h>
 #include <efilib.h>
-#include "console.h"
+#include "efi_console.h"
 #include "memory_map.h"
 #include "shell.h"
 #include "shell_commands.h"

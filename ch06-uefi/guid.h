@@ -1,4 +1,4 @@
-/* common/efi/guid.h: names for the GUIDs a firmware hands out.
+/* ch06-uefi/guid.h: names for the GUIDs a firmware hands out.
  *
  * UEFI names every protocol and every configuration table by a 128-bit GUID
  * (UEFI spec 2.10, appendix A). This table knows the usual ones, so that

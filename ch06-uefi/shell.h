@@ -1,4 +1,4 @@
-/* common/efi/shell.h: a console shell for UEFI programs.
+/* ch06-uefi/shell.h: a console shell for UEFI programs.
  *
  * A chapter gives shell_run() its own commands; the shell adds the common
  * ones, reads lines with editing (left/right, Home/End, Backspace/Delete,

@@ -1,4 +1,4 @@
-/* common/efi/guid.c: see guid.h. Values from the UEFI spec (section 4.6,
+/* ch06-uefi/guid.c: see guid.h. Values from the UEFI spec (section 4.6,
  * "EFI Configuration Table") and the UEFI Platform Initialization spec. */
 #include <efi.h>
 #include <efilib.h>
