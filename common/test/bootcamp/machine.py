@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from .rfb import RfbError, RfbKeyboard, listening_ports
 from .emulators import Spec, bochs_binary, bochs_config, fresh_ovmf_vars, qemu_command
 from .screen import VGA_TEXT_BASE, VGA_TEXT_BYTES, Picture, Screen
 
@@ -44,6 +45,52 @@ BOCHS_BREAK_RETRY_SECONDS = 0.05
 
 class BootError(AssertionError):
     """A boot did not do what the test expected. The message says what and where to look."""
+
+
+class HarnessError(RuntimeError):
+    """The harness could not understand what an emulator said: a bug to fix, never a pass."""
+
+
+# What a test may need that not every emulator offers (Machine.require).
+CAPABILITIES = {
+    "keys": "press keys on the emulated PS/2 keyboard (sendkey)",
+    "screenshot": "take a screenshot of the display (screendump)",
+    "serial-input": "type into the serial port (serial_write)",
+}
+# Characters type_text sends under another key name than themselves (QEMU's names).
+KEY_NAMES = {" ": "spc", ".": "dot", "-": "minus", ",": "comma", "/": "slash", "=": "equal",
+             ";": "semicolon", "'": "apostrophe", "\\": "backslash", "[": "bracket_left",
+             "]": "bracket_right", "`": "grave_accent", "\n": "ret", "\t": "tab"}
+SHIFTED = {"_": "minus", ":": "semicolon", '"': "apostrophe", "?": "slash", "+": "equal",
+           "!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8",
+           "(": "9", ")": "0", "<": "comma", ">": "dot", "{": "bracket_left",
+           "}": "bracket_right", "|": "backslash", "~": "grave_accent"}
+
+
+def key_name(ch: str) -> str:
+    """The key (in QEMU's names) that types character ch on a US keyboard."""
+    if ch in KEY_NAMES:
+        return KEY_NAMES[ch]
+    if ch in SHIFTED:
+        return "shift-" + SHIFTED[ch]
+    if ch.isascii() and ch.isupper():
+        return "shift-" + ch.lower()
+    if ch.isascii() and ch.isalnum():
+        return ch
+    raise ValueError(f"no key types {ch!r}")
+
+
+def parse_hex(pattern: str, text: str, what: str, raw_file: Path | None = None) -> int:
+    """The hex number `pattern`'s first group finds in `text`; an error if it is not there.
+
+    A register the harness cannot read must never read as 0: "interrupts are
+    off" would then pass whatever the CPU did."""
+    match = re.search(pattern, text, re.M)
+    if not match:
+        where = f" (saved in {raw_file})" if raw_file else ""
+        raise HarnessError(f"could not find {what} in the emulator's answer{where}:\n"
+                           f"{text[:2000]}")
+    return int(match.group(1).replace("_", ""), 16)
 
 
 @dataclasses.dataclass
@@ -90,6 +137,7 @@ class Machine:
     """What the two emulators have in common."""
 
     name = "machine"
+    capabilities: frozenset[str] = frozenset()
 
     def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0):
         self.spec = spec
@@ -131,6 +179,33 @@ class Machine:
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    # -- what this emulator can do -------------------------------------------
+    def can(self, capability: str) -> bool:
+        """Whether this emulator offers `capability` (see CAPABILITIES)."""
+        if capability not in CAPABILITIES:
+            raise ValueError(f"unknown capability {capability!r}; known: {sorted(CAPABILITIES)}")
+        return capability in self.capabilities
+
+    def require(self, capability: str) -> None:
+        """Skip the calling test, with the reason, if this emulator lacks `capability`."""
+        if not self.can(capability):
+            import pytest
+            pytest.skip(f"{self.name} cannot {CAPABILITIES[capability]}")
+
+    def sendkey(self, keys: str) -> None:
+        """Press a key combination, in QEMU's names: "a", "ret", "up", "esc", "ctrl-c"."""
+        raise NotImplementedError
+
+    def type_text(self, text: str) -> None:
+        """Type `text` on the emulated keyboard, one key at a time ("\\n" is Enter)."""
+        for ch in text:
+            self.sendkey(key_name(ch))
+
+    def _save_raw(self, name: str, text: str) -> Path:
+        path = self.logdir / name
+        path.write_text(text)
+        return path
 
     # -- what the guest printed ---------------------------------------------
     def debug_output(self) -> str:
@@ -237,6 +312,7 @@ class Qemu(Machine):
     """QEMU, headless, with its QMP monitor on a private socket."""
 
     name = "QEMU"
+    capabilities = frozenset({"keys", "screenshot", "serial-input"})
 
     def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0,
                  trace_interrupts: bool = False, gdb_port: int | None = None,
@@ -406,19 +482,7 @@ class Qemu(Machine):
         self.hmp(f"sendkey {keys}")
 
     def registers(self) -> Registers:
-        text = self.hmp("info registers")
-
-        def field(name: str) -> int:
-            match = re.search(rf"\b{name}=([0-9a-fA-F]+)", text)
-            return int(match.group(1), 16) if match else 0
-
-        rip = field("RIP") if "RIP=" in text else field("EIP")
-        cs = re.search(r"^CS =([0-9a-f]{4}) ([0-9a-f]+)", text, re.M)
-        return Registers(rip=rip, eflags=field("RFL") if "RFL=" in text else field("EFL"),
-                         cs_selector=int(cs.group(1), 16) if cs else 0,
-                         cs_base=int(cs.group(2), 16) if cs else 0,
-                         cr0=field("CR0"), cr4=field("CR4"), efer=field("EFER"),
-                         halted="HLT=1" in text, raw=text)
+        return parse_qemu_registers(self.hmp("info registers"), self.logdir)
 
     # -- the end ----------------------------------------------------------------
     def _exit_info(self) -> Exit:
@@ -437,6 +501,32 @@ class Qemu(Machine):
         if "guest-reset" in reasons:
             return Exit("reset", last_exception=last)
         return Exit("shutdown", code=code, detail=",".join(r for r in reasons if r))
+
+
+def parse_qemu_registers(text: str, logdir: Path | None = None) -> Registers:
+    """QEMU's `info registers` as Registers; HarnessError if a field is missing.
+
+    In 64-bit mode QEMU prints RIP and RFL, otherwise EIP and EFL; CS, CR0, CR4,
+    EFER and HLT are always there."""
+    raw_file = None
+    if logdir is not None:
+        raw_file = Path(logdir) / "registers.txt"
+        raw_file.write_text(text)
+
+    def field(*names: str) -> int:
+        for name in names:
+            if re.search(rf"\b{name}=", text):
+                return parse_hex(rf"\b{name}=([0-9a-fA-F]+)", text, name, raw_file)
+        return parse_hex(rf"\b{names[0]}=([0-9a-fA-F]+)", text, " or ".join(names), raw_file)
+
+    halted = re.search(r"\bHLT=([01])\b", text)
+    if not halted:
+        parse_hex(r"\bHLT=([01])\b", text, "HLT", raw_file)     # raises, naming it
+    return Registers(rip=field("RIP", "EIP"), eflags=field("RFL", "EFL"),
+                     cs_selector=parse_hex(r"^CS =([0-9a-f]{4}) ", text, "the CS selector", raw_file),
+                     cs_base=parse_hex(r"^CS =[0-9a-f]{4} ([0-9a-f]+)", text, "the CS base", raw_file),
+                     cr0=field("CR0"), cr4=field("CR4"), efer=field("EFER"),
+                     halted=halted.group(1) == "1", raw=text)
 
 
 # QEMU's -d int log names exceptions two ways: a line per delivered interrupt
@@ -474,6 +564,7 @@ class Bochs(Machine):
     """
 
     name = "Bochs"
+    capabilities = frozenset({"keys"})
     PROMPT = re.compile(rb"<bochs:\d+> ")
     BREAK = re.compile(rb"\n?Next at t=\d+\n")
 
@@ -486,6 +577,7 @@ class Bochs(Machine):
         self._stopped = True
         self._lock = threading.Lock()
         self._image_lock: Path | None = None    # the disk image lock file this Bochs made
+        self._keyboard = None                   # an RfbKeyboard, from the first sendkey
 
     def start(self) -> None:
         self.serial_file.write_bytes(b"")
@@ -507,7 +599,22 @@ class Bochs(Machine):
             self._image_lock = lock
         self._continue()
 
+    def sendkey(self, keys: str) -> None:
+        """Press a key combination (QEMU's names) through Bochs's VNC display."""
+        if self._keyboard is None:
+            ports = self.wait_until(lambda: listening_ports(self.proc.pid),
+                                    "Bochs's VNC display to listen", 10)
+            try:
+                self._keyboard = RfbKeyboard(ports[0])
+            except (OSError, RfbError) as error:
+                self.fail(f"could not connect to Bochs's VNC display on port {ports[0]}: {error}",
+                          None)
+        self._keyboard.press(keys)
+
     def stop(self) -> None:
+        if self._keyboard is not None:
+            self._keyboard.close()
+            self._keyboard = None
         super().stop()
         # Bochs removes its IMAGE.lock when it exits by itself, but not when it
         # is killed; left behind, the lock makes the next boot of the image
@@ -622,28 +729,30 @@ class Bochs(Machine):
         return self._parse_registers(regs, sregs, cregs, twice=self.debugger("r")[0])
 
     def _parse_registers(self, regs: str, sregs: str, cregs: str, twice: str) -> Registers:
-        def value(pattern: str, text: str) -> int:
-            match = re.search(pattern, text)
-            return int(match.group(1).replace("_", ""), 16) if match else 0
+        raw = "\n".join((regs, sregs, cregs))
+        raw_file = self._save_raw("registers.txt", raw + "\n--- r again ---\n" + twice)
 
-        rip = value(r"rip: ([0-9a-f_]+)", regs)
-        eflags = value(r"eflags 0x([0-9a-f]+)", regs)
-        cs = re.search(r"cs:0x([0-9a-f]{4}).*?base=0x([0-9a-f]+)", sregs, re.S)
-        cs_base = int(cs.group(2), 16) if cs else 0
+        def value(pattern: str, text: str, what: str) -> int:
+            return parse_hex(pattern, text, what, raw_file)
+
+        rip = value(r"rip: ([0-9a-f_]+)", regs, "rip")
+        eflags = value(r"eflags 0x([0-9a-f]+)", regs, "eflags")
+        cs_selector = value(r"cs:0x([0-9a-f]{4})", sregs, "the CS selector")
+        cs_base = value(r"cs:0x[0-9a-f]{4}.*?base=0x([0-9a-f]+)", sregs.replace("\n", " "),
+                        "the CS base")
         # Bochs's debugger has no "halted" flag. A CPU in HLT has just run a HLT
         # instruction and does not move: RIP is the same in two samples and the
         # byte before it is F4.
-        still = value(r"rip: ([0-9a-f_]+)", twice) == rip
+        still = value(r"rip: ([0-9a-f_]+)", twice, "rip (second sample)") == rip
         halted = False
         if still and rip:
             (byte,) = self.read_memory(cs_base + rip - 1, 1)
             halted = byte == OPCODE_HLT
-        return Registers(rip=rip, eflags=eflags,
-                         cs_selector=int(cs.group(1), 16) if cs else 0, cs_base=cs_base,
-                         cr0=value(r"CR0=0x([0-9a-f]+)", cregs),
-                         cr4=value(r"CR4=0x([0-9a-f]+)", cregs),
-                         efer=value(r"EFER=0x([0-9a-f]+)", cregs),
-                         halted=halted, raw="\n".join((regs, sregs, cregs)))
+        return Registers(rip=rip, eflags=eflags, cs_selector=cs_selector, cs_base=cs_base,
+                         cr0=value(r"CR0=0x([0-9a-f]+)", cregs, "CR0"),
+                         cr4=value(r"CR4=0x([0-9a-f]+)", cregs, "CR4"),
+                         efer=value(r"EFER=0x([0-9a-f]+)", cregs, "EFER"),
+                         halted=halted, raw=raw)
 
     def save_outputs(self) -> None:
         if self.running and not self._stopped:

@@ -1,0 +1,72 @@
+"""The harness types on the emulated keyboard in both emulators, and says what it cannot do.
+
+QEMU takes keys through its monitor (sendkey); Bochs through its VNC display,
+which the harness speaks to as a VNC viewer would (bootcamp/rfb.py). A test
+asks for a capability (machine.require("keys")), never for an emulator by name.
+"""
+
+import pytest
+
+from bootcamp import Spec
+from bootcamp.machine import Bochs, HarnessError, Qemu, key_name, parse_qemu_registers
+from bootcamp.rfb import keysyms_of
+
+from test_resets import build_sector
+
+TEXT = "echo Hi, there_!\n"
+
+
+@pytest.fixture(scope="module")
+def echo_image(tmp_path_factory):
+    return build_sector(tmp_path_factory.mktemp("keyboard"), "keyboard_echo")
+
+
+@pytest.mark.parametrize("machine_class", [Qemu, Bochs], ids=["qemu", "bochs"])
+def test_typed_text_reaches_the_guest(echo_image, tmp_path, machine_class):
+    with machine_class(Spec(echo_image), tmp_path / "log") as machine:
+        machine.require("keys")
+        machine.wait_for(">", timeout=20)
+        machine.type_text(TEXT)
+        # The BIOS gives Enter as a carriage return.
+        machine.wait_for(">" + TEXT.replace("\n", "\r"), timeout=20)
+
+
+def test_a_missing_capability_skips_with_its_reason(echo_image, tmp_path):
+    machine = Bochs(Spec(echo_image), tmp_path / "log")       # not started: no boot needed
+    assert machine.can("keys") and not machine.can("screenshot")
+    with pytest.raises(pytest.skip.Exception, match="Bochs cannot take a screenshot"):
+        machine.require("screenshot")
+    with pytest.raises(ValueError, match="unknown capability"):
+        machine.can("telepathy")
+
+
+def test_characters_map_to_keys_and_keysyms():
+    assert [key_name(c) for c in "a Z_\n"] == ["a", "spc", "shift-z", "shift-minus", "ret"]
+    assert keysyms_of("shift-z") == [0xFFE1, ord("z")]
+    assert keysyms_of("ctrl-c") == [0xFFE3, ord("c")]
+    assert keysyms_of("ret") == [0xFF0D]
+    with pytest.raises(ValueError):
+        key_name("\u00e9")
+
+
+QEMU_REGISTERS = """EAX=00000000 EBX=00000000 ECX=00000000 EDX=00000663
+EIP=00007c05 EFL=00000202 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=1
+CS =0000 00000000 0000ffff 00009b00
+CR0=00000010 CR2=00000000 CR3=00000000 CR4=00000000
+EFER=0000000000000000
+"""
+
+
+def test_registers_are_read_from_what_qemu_prints():
+    regs = parse_qemu_registers(QEMU_REGISTERS)
+    assert (regs.rip, regs.linear_ip, regs.halted, regs.interrupts_enabled) == \
+        (0x7C05, 0x7C05, True, True)
+
+
+@pytest.mark.parametrize("broken", ["EFL=00000202 ", "CR0=00000010 ", "HLT=1", "CS =0000 "])
+def test_a_register_that_cannot_be_read_is_an_error_not_a_zero(broken, tmp_path):
+    text = QEMU_REGISTERS.replace(broken, "")
+    with pytest.raises(HarnessError, match="could not find") as error:
+        parse_qemu_registers(text, tmp_path)
+    assert str(tmp_path / "registers.txt") in str(error.value)
+    assert (tmp_path / "registers.txt").read_text() == text
