@@ -17,7 +17,8 @@
 
         .set BIOS_VIDEO_SERVICE, 0x10   /* int 0x10: video services */
         .set BIOS_TELETYPE, 0x0E        /* AH=0Eh: write AL at the cursor */
-        .set DEBUG_PORT, 0xE9           /* emulator debug console */
+        /* DEBUG_PORT, the emulator debug console (0xE9), comes from the
+           build: as --defsym DEBUG_PORT=0xE9 (common/mk/tools.mk). */
         .set STACK_TOP, 0x7C00
 
         .text

@@ -49,7 +49,7 @@ BLANK_CELL          equ 0x0720      ; ' ', light grey on black
 COLOUR_CHECKPOINT   equ 0x0B        ; light cyan on black
 COLOUR_ERROR        equ 0x4F        ; white on red
 BDA_CURSOR_ROW      equ 0x451       ; BIOS data area: the cursor's row on page 0
-DEBUG_PORT          equ 0xE9
+; DEBUG_PORT (0xE9) comes from the build: common/mk/tools.mk defines it once.
 ASCII_LF            equ 10
 STACK_BYTES         equ 16384
 

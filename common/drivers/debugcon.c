@@ -5,5 +5,5 @@
 void debugcon_write(const char *text, size_t length)
 {
     for (size_t i = 0; i < length; i++)
-        outb(DEBUGCON_PORT, (uint8_t)text[i]);
+        outb(DEBUG_PORT, (uint8_t)text[i]);
 }

@@ -1,7 +1,11 @@
 /* common/efi/efi_console.c: see efi_console.h. */
 #include "efi_console.h"
 
-#define DEBUG_PORT 0xE9               /* QEMU -debugcon, Bochs port_e9_hack */
+/* DEBUG_PORT (0xE9, QEMU -debugcon, Bochs port_e9_hack) comes from the build:
+   common/mk/tools.mk defines it once for C and assembly. */
+#ifndef DEBUG_PORT
+#error "DEBUG_PORT is not defined: the build passes it (common/mk/tools.mk)"
+#endif
 #define HEXDUMP_BYTES_PER_LINE 16
 #define PRINTABLE_FIRST 0x20          /* ASCII space */
 #define PRINTABLE_LAST 0x7E           /* ASCII ~ */

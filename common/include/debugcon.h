@@ -10,7 +10,11 @@
 
 #include <stddef.h>
 
-#define DEBUGCON_PORT 0xE9
+/* DEBUG_PORT (0xE9) comes from the build: common/mk/tools.mk defines it once
+   for C and assembly alike. */
+#ifndef DEBUG_PORT
+#error "DEBUG_PORT is not defined: the build passes it (common/mk/tools.mk)"
+#endif
 
 void debugcon_write(const char *text, size_t length);
 

@@ -35,7 +35,7 @@ $(BUILD)/%.o: %.asm $(ASM_INCLUDES) | $(BUILD)
 	    -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
 
 $(BUILD)/%.o: %.S | $(BUILD)
-	$(AS) --32 -g $(ASFLAGS) --fatal-warnings -al=$(BUILD)/$*.lst -o $@ $<
+	$(AS) --32 -g $(ASFLAGS_DEFS) $(ASFLAGS) --fatal-warnings -al=$(BUILD)/$*.lst -o $@ $<
 
 $(BUILD)/%.elf: $(BUILD)/%.o $(BOOT_LD)
 	@$(BUDGET_CHECK) $< $(BOOT_BUDGET)

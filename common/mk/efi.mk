@@ -36,7 +36,7 @@ EFI_LDS     := $(EFI_LIBDIR)/elf_x86_64_efi.lds
 EFI_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
                -ffreestanding -fpic -fshort-wchar -mno-red-zone \
                -fno-stack-protector -fno-stack-check -fno-strict-aliasing \
-               -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI \
+               -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(CFLAGS_DEFS) \
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I. $(BUILDS_ON_CC_INC) -I$(COMMON)/efi -MMD -MP \
                $(EFI_CFLAGS_EXTRA)
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --fatal-warnings \

@@ -71,7 +71,7 @@ endif
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
     -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mgeneral-regs-only \
     -Wall -Wextra -Werror -MMD -MP \
-    -I$(COMMON)/include -I$(BUILD)/include $(BUILDS_ON_CC_INC) $(ARCH_CFLAGS) $(CFLAGS)
+    -I$(COMMON)/include -I$(BUILD)/include $(BUILDS_ON_CC_INC) $(CFLAGS_DEFS) $(ARCH_CFLAGS) $(CFLAGS)
 KERNEL_NASMFLAGS := -f $(NASM_FORMAT) -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) \
     -I$(BUILD)/include/ $(NASMFLAGS)
 # -n (nmagic): sections follow each other in the file without page alignment,

@@ -13,6 +13,14 @@ OBJDUMP ?= objdump
 # Debian's own python3: pytest comes from Debian's packages, not from PyPI.
 PYTHON  ?= $(firstword $(wildcard /usr/bin/python3) python3)
 
+# The emulators' debug console: QEMU's -debugcon and Bochs's port_e9_hack pass
+# every byte written to I/O port 0xE9 to the host. Defined here once and handed
+# to NASM, GNU as and C alike (DEBUG_PORT in every source that writes there).
+DEBUG_PORT      := 0xE9
+NASMFLAGS_DEFS  := -DDEBUG_PORT=$(DEBUG_PORT)
+ASFLAGS_DEFS    := --defsym DEBUG_PORT=$(DEBUG_PORT)
+CFLAGS_DEFS     := -DDEBUG_PORT=$(DEBUG_PORT)
+
 # Warnings are errors, in NASM as in C.
 NASMFLAGS_WARN := -w+all -w+error
 
@@ -20,7 +28,7 @@ NASMFLAGS_WARN := -w+all -w+error
 include $(COMMON)/mk/builds_on.mk
 
 # Where NASM looks for %include files: the chapter, then the chapters it builds on.
-NASMFLAGS_INC  := -I./ $(BUILDS_ON_NASM_INC)
+NASMFLAGS_INC  := -I./ $(BUILDS_ON_NASM_INC) $(NASMFLAGS_DEFS)
 
 # The harness and the launcher are a Python package in common/test.
 HARNESS := PYTHONPATH=$(COMMON)/test PYTHONDONTWRITEBYTECODE=1 $(PYTHON)

@@ -8,7 +8,7 @@
 
 bits 16
 
-DEBUG_PORT      equ 0xE9        ; QEMU -debugcon, Bochs port_e9_hack
+; DEBUG_PORT (0xE9) comes from the build (common/mk/tools.mk).
 READY_MARK      equ '>'
 BIOS_KEYBOARD   equ 0x16        ; int 0x16: keyboard services
 KEY_READ        equ 0x00        ;   AH=00h: wait for a key; AL = its ASCII code

@@ -10,7 +10,7 @@
 bits 16
 global start
 
-DEBUG_PORT           equ 0xE9       ; QEMU -debugcon, Bochs port_e9_hack
+; DEBUG_PORT (0xE9, QEMU -debugcon, Bochs port_e9_hack) comes from common/mk/tools.mk.
 QEMU_DEBUG_EXIT_PORT equ 0xF4       ; -device isa-debug-exit,iobase=0xf4: status = value*2+1
 BOCHS_SHUTDOWN_PORT  equ 0x8900     ; Bochs's debug port: "Shutdown" ends the simulation
 STACK_TOP            equ 0x7C00     ; the stack grows down from below the sector
