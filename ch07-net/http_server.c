@@ -14,6 +14,7 @@
  */
 #include <efi.h>
 #include <efilib.h>
+#include "cpuid.h"             /* chapter 6's, through BUILDS_ON */
 #include "http.h"
 #include "net.h"
 #include "text.h"
@@ -24,8 +25,7 @@
 #define SELECT_SLICE_MS      100           /* how often deadlines and keys are looked at */
 #define LISTEN_BACKLOG       8
 #define CPUID_BASIC_MAX      0x20          /* leaves shown, at most */
-#define CPUID_EXTENDED       0x80000000U
-#define CPUID_EXTENDED_MAX   0x80000008U
+#define CPUID_EXTENDED_MAX   0x80000008U   /* extended leaves shown, up to */
 
 enum client_state { CLIENT_READING, CLIENT_WRITING };
 
@@ -109,36 +109,29 @@ static void status_page(struct client *c)
     respond(c, 200, body, n);
 }
 
-static void cpuid(UINT32 leaf, UINT32 regs[4])
-{
-    __asm__ volatile("cpuid" : "=a"(regs[0]), "=b"(regs[1]), "=c"(regs[2]), "=d"(regs[3])
-                     : "a"(leaf), "c"(0));
-}
-
 static void cpuid_page(struct client *c)
 {
     char body[4096];
     UINTN n = 0;
-    UINT32 r[4], ext[4];
-    cpuid(0, r);
-    char vendor[13];
-    CopyMem(vendor, &r[1], 4);
-    CopyMem(vendor + 4, &r[3], 4);
-    CopyMem(vendor + 8, &r[2], 4);
-    vendor[12] = 0;
+    char vendor[CPUID_VENDOR_CHARS + 1];
+    cpuid_vendor(vendor);
     n += text_format(body + n, sizeof body - n, "vendor: %s\n", vendor);
-    UINT32 basic_max = r[0] < CPUID_BASIC_MAX ? r[0] : CPUID_BASIC_MAX;
-    cpuid(CPUID_EXTENDED, ext);
-    UINT32 extended_max = ext[0] < CPUID_EXTENDED_MAX ? ext[0] : CPUID_EXTENDED_MAX;
+    UINT32 basic_max = cpuid_query(CPUID_LEAF_VENDOR).eax;
+    if (basic_max > CPUID_BASIC_MAX)
+        basic_max = CPUID_BASIC_MAX;
+    UINT32 extended_max = cpuid_query(CPUID_LEAF_EXTENDED).eax;
+    if (extended_max > CPUID_EXTENDED_MAX)
+        extended_max = CPUID_EXTENDED_MAX;
     for (UINT32 leaf = 0; leaf <= basic_max; leaf++) {
-        cpuid(leaf, r);
+        struct cpuid_regs r = cpuid_query(leaf);
         n += text_format(body + n, sizeof body - n, "%08x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n",
-                         leaf, r[0], r[1], r[2], r[3]);
+                         leaf, r.eax, r.ebx, r.ecx, r.edx);
     }
-    for (UINT32 leaf = CPUID_EXTENDED; leaf <= extended_max && leaf >= CPUID_EXTENDED; leaf++) {
-        cpuid(leaf, r);
+    for (UINT32 leaf = CPUID_LEAF_EXTENDED; leaf <= extended_max && leaf >= CPUID_LEAF_EXTENDED;
+         leaf++) {
+        struct cpuid_regs r = cpuid_query(leaf);
         n += text_format(body + n, sizeof body - n, "%08x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n",
-                         leaf, r[0], r[1], r[2], r[3]);
+                         leaf, r.eax, r.ebx, r.ecx, r.edx);
     }
     respond(c, 200, body, n);
 }
