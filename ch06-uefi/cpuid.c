@@ -98,8 +98,9 @@ EFI_STATUS command_cpuid(UINTN argc, CHAR16 **argv)
     Print(L"Signature: family %d, model %d, stepping %d (leaf 1 EAX 0x%08x)\n",
           (UINTN)family, (UINTN)model, (UINTN)stepping, (UINTN)f.eax);
 
-    struct cpuid_regs ext = max_extended >= CPUID_LEAF_EXT_FEATURES ? cpuid_query(CPUID_LEAF_EXT_FEATURES)
-                                                        : (struct cpuid_regs){ 0, 0, 0, 0 };
+    struct cpuid_regs ext = { 0, 0, 0, 0 };
+    if (max_extended >= CPUID_LEAF_EXT_FEATURES)
+        ext = cpuid_query(CPUID_LEAF_EXT_FEATURES);
     console_write(L"Features: ");
     for (UINTN i = 0; i < sizeof features / sizeof features[0]; i++) {
         const struct cpuid_regs *from = features[i].leaf == CPUID_LEAF_FEATURES ? &f : &ext;
