@@ -114,6 +114,7 @@ start:
 
 ; disk_error: a disk service failed for good. Say which status and which sector, halt.
 ;   IN: AH = BIOS status, BX = LBA
+;   (Test hook: the retry test stops here with gdb once the retries are counted.)
 disk_error:
     shr ax, 8                       ; AX = the status byte
     mov si, msg_disk_error

@@ -68,6 +68,8 @@ start:
     ; CS still holds a real-mode value until a far jump reloads it from the GDT.
     jmp CODE32_SELECTOR:protected_mode_entry
 
+; (Test hooks: the A20 failure test stops at .a20_failed, and checks the CPU
+; halts between .halt and enable_a20.)
 .a20_failed:
     mov si, msg_a20_failed
     call print_string

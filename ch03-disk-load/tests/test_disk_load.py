@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bootcamp import Spec
+from bootcamp import Spec, paths
+from bootcamp.plugin import chapter_of
 from bootcamp.gdbstub import count_hits, elf_symbols, gdb_batch
 from bootcamp.run import free_port
 
@@ -18,14 +19,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from checksum import fletcher16  # noqa: E402  (the chapter's build tool)
 
 SECTOR_BYTES = 512
-LOAD_ADDRESS = 0x8000                   # the Makefile's LOAD_ADDRESS
+BUILD = chapter_of(__file__)            # what the build knows (make config)
+LOAD_ADDRESS = BUILD.number("LOAD_ADDRESS")
 BIOS_LOAD_ADDRESS = 0x7C00
 PAYLOAD_LBA = 1
 MIN_SECTORS = 40                        # the issue: loading must cross track and head boundaries
 FLOPPY_SECTORS_PER_TRACK = 18
-HD_PARTITION_START = 2048               # loader.mk
-HD_PARTITION_TYPE = "83"
-BOOT_CODE_BYTES = 446
+HD_PARTITION_START = BUILD.number("HD_PARTITION_START")
+HD_PARTITION_TYPE = BUILD.config()["HD_PARTITION_TYPE"]
+BOOT_CODE_BYTES = BUILD.number("BOOT_BUDGET")
 CUT_AFTER = 30                          # the truncated disk keeps this many payload sectors
 SUCCESS = re.compile(r"(\d+) sectors, checksum OK\r\n")
 DISK_ERROR = re.compile(r"Disk error 0x00([0-9A-F]{2}) at LBA 0x([0-9A-F]{4})\r\n")
@@ -108,7 +110,7 @@ def test_partition_table_survives_installation(chapter, tmp_path):
     copy = tmp_path / "disk.img"
     shutil.copyfile(image, copy)
     before = copy.read_bytes()[BOOT_CODE_BYTES:SECTOR_BYTES]
-    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    install = paths.make_tool("install_mbr.sh")
     other = chapter.image("stage1-chs.bin")
     out = subprocess.run([str(install), str(copy), str(other), str(chapter.image("payload.bin"))],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
@@ -124,7 +126,7 @@ def test_installer_refuses_to_overwrite_a_partition(chapter, tmp_path):
     shutil.copyfile(chapter.image("payload.hd.img"), copy)
     big = tmp_path / "big.bin"
     big.write_bytes(bytes(HD_PARTITION_START * SECTOR_BYTES))
-    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    install = paths.make_tool("install_mbr.sh")
     out = subprocess.run([str(install), str(copy), str(chapter.image("stage1.bin")), str(big)],
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
     assert out.returncode != 0
@@ -213,7 +215,7 @@ def test_gdb_stops_at_7c00_then_at_the_payload(chapter, boot, tmp_path):
     # The script `make debug` uses: it stops at 0x7C00 and shows 16-bit state at every stop.
     out = gdb_batch(port, f"break *{LOAD_ADDRESS:#x}", "continue",
                     f"dump binary memory {dump} {LOAD_ADDRESS:#x} {LOAD_ADDRESS + len(payload):#x}",
-                    script=chapter.root.parent / "common" / "gdb" / "real_mode.gdb")
+                    script=paths.gdb_script("real_mode.gdb"))
     stops = re.findall(r"CS:IP (\w{4}):(\w{4})  \(linear 0x(\w+)\)   SS:SP (\w{4}):(\w{4})"
                        r"   DS (\w{4})  ES (\w{4})\nAX \w{4}  BX \w{4}  CX \w{4}  DX (\w{4})", out)
     assert len(stops) == 2, out

@@ -13,7 +13,7 @@ import re
 import struct
 import subprocess
 
-from bootcamp import Spec
+from bootcamp import Spec, paths
 from bootcamp.emulators import OVMF_CODE, OVMF_COMBINED
 from bootcamp.esp import build_esp
 from bootcamp.run import free_port
@@ -33,20 +33,12 @@ SET_COLOUR = (0x00, 0x00, 0x00)
 BACKGROUND = (0x10, 0x18, 0x60)
 
 ENTER = "\r"                                  # what a terminal sends for Enter
-# QEMU's names for keys (sendkey) other than letters and digits.
-QEMU_KEY_NAMES = {" ": "spc", ".": "dot", "-": "minus"}
 
 
 def esp(chapter, logdir, autorun=None):
     """A fresh ESP with the chapter's application and, if given, an autorun.txt."""
     files = {"autorun.txt": autorun} if autorun is not None else {}
     return build_esp(logdir / "esp.img", chapter.image("bootcamp.efi"), files)
-
-
-def type_text(machine, text):
-    """Type `text` on the PS/2 keyboard, one key at a time (QEMU's sendkey)."""
-    for ch in text:
-        machine.sendkey(QEMU_KEY_NAMES.get(ch, ch))
 
 
 def shown(machine):
@@ -174,7 +166,7 @@ def test_line_editor_history_completion_and_exit(chapter, boot, logdir):
     assert not re.search(r"^> ", shown(machine), re.M), "no script, so nothing is echoed"
 
     # Tab completes a unique prefix; Enter runs it.
-    type_text(machine, "cpui")
+    machine.type_text("cpui")
     machine.sendkey("tab")
     machine.sendkey("ret")
     wait_shown(machine, rf"^{PROMPT}cpuid\n(?:.*\n)*bootcamp>$")      # output, then a prompt
@@ -185,7 +177,7 @@ def test_line_editor_history_completion_and_exit(chapter, boot, logdir):
     wait_shown(machine, r"^Vendor:", count=2)
     wait_shown(machine, EMPTY_PROMPT)
     # Edit in the middle of a line: "pxek zz", five left, backspace over x, type e.
-    type_text(machine, "pxek zz")
+    machine.type_text("pxek zz")
     for key in ["left"] * 5 + ["backspace", "e", "ret"]:
         machine.sendkey(key)
     wait_shown(machine, r"^peek: zz is not a hexadecimal address")
@@ -196,11 +188,11 @@ def test_line_editor_history_completion_and_exit(chapter, boot, logdir):
     machine.sendkey("tab")
     wait_shown(machine, r"^(?=.*\bsnake\b)(?=.*\bsysinfo\b)(?=.*\bshutdown\b).*$")
     machine.sendkey("backspace")
-    type_text(machine, "peek 0 100000")
+    machine.type_text("peek 0 100000")
     machine.sendkey("ret")
     wait_shown(machine, r"^peek: LEN must be a number from 1 to 4096, not 100000\.$")
     # exit hands back to the firmware.
-    type_text(machine, "exit")
+    machine.type_text("exit")
     machine.sendkey("ret")
     wait_shown(machine, r"^Leaving bootcamp; the firmware takes over again\.$")
 
@@ -281,7 +273,7 @@ def test_make_debug_script_finds_the_image_and_stops_in_the_shell(chapter, boot,
     port = free_port()
     machine = boot(Spec(chapter.image("esp-debug.img"), media="efi", memory_mb=MEMORY_MB),
                    gdb_port=port, paused=True, limit=BOOT_TIMEOUT["qemu"] + 60)
-    script = chapter.root.parent / "common" / "gdb" / "uefi.gdb"
+    script = paths.gdb_script("uefi.gdb")
     env = dict(os.environ, BOOTCAMP_DEBUGCON=str(machine.debug_file),
                BOOTCAMP_EFI_SYMBOLS=str(chapter.image("bootcamp.so")))
     gdb = subprocess.run(["gdb", "-q", "-batch", "-nx", "-ex", f"target remote 127.0.0.1:{port}",

@@ -19,7 +19,7 @@ LAUNCH_ARGS = $(RUN_IMAGE) --media $(RUN_MEDIA) $(RUN_OPTIONS)
 .DEFAULT_GOAL := all
 # Keep every intermediate file (objects, ELF twins, raw binaries): learners read them.
 .SECONDARY:
-.PHONY: all run run-bochs debug test bench bench-config clean help print-image doctor
+.PHONY: all run run-bochs debug test bench bench-config config clean help print-image doctor
 
 all: $(IMAGES)
 
@@ -70,6 +70,17 @@ bench-config:
 doctor:
 	@$(DOCTOR)
 
+# What the build knows, as JSON, for the tests (the harness's chapter.config()):
+# one channel from make to the tests, so no test types a build value again.
+# Variables a chapter does not use are left out.
+CONFIG_VARIABLES := IMAGES RUN_IMAGE RUN_MEDIA RUN_OPTIONS BUILDS_ON DEBUG_PORT \
+    BOOT_BUDGET LOAD_ADDRESS LOAD_LIMIT PAYLOAD PAYLOAD_VARIANTS SECTOR_BYTES FLOPPY_BYTES \
+    HD_SECTORS HD_PARTITION_START HD_PARTITION_TYPE KERNEL_ARCH KERNELS ISO_FILES GRUB_CFG \
+    DEBUG_SYMBOLS GDB_SCRIPT EFI_APPS ESP_IMAGE BENCH_MARKER
+config:
+	@$(PYTHON) -c 'import json, sys; print(json.dumps(dict(a.split("=", 1) for a in sys.argv[1:]), indent=1))' \
+	    chapter=$(THIS_CHAPTER) $(foreach v,$(CONFIG_VARIABLES),$(if $(strip $($(v))),'$(v)=$(strip $($(v)))'))
+
 clean:
 	rm -rf $(BUILD)
 
@@ -81,6 +92,7 @@ help:
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
 	@echo "make bench       time the build, the boot and the tests"
 	@echo "make print-image the path of every bootable image, one a line"
+	@echo "make config      what the build knows (addresses, sizes, images), as JSON"
 	@echo "make doctor      check the tools the course needs"
 	@echo "make clean       remove build/"
 	@echo

@@ -8,6 +8,10 @@
 #   STAGE1_FLAGS_V   (optional) NASM flags of a stage 1 variant V, e.g.
 #                    STAGE1_FLAGS_chs := -DDISK_FORCE_CHS
 #   PAYLOAD_OBJECTS  (optional) the payload's objects, if more than PAYLOAD.o
+#   PAYLOAD_VARIANTS (optional) names of other payloads, test builds the chapter
+#                    makes its own way (build/V.bin); for each V these rules add
+#                    build/V.sectors, build/stage1_V.bin (stage 1 sized for V)
+#                    and build/V.floppy.img
 # and gets:
 #   build/PAYLOAD.elf     the payload linked at LOAD_ADDRESS (common/mk/payload.ld),
 #                         with .lst and .dis; build/PAYLOAD.bin its raw bytes
@@ -110,6 +114,20 @@ $(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin 
 $(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
     $(LOADER_MK)/install_mbr.sh
 	$(call hd_image,$<)
+
+# Payload variants: the same steps, with PAYLOAD set to the variant's name for
+# the variant's own targets (make's target-specific variables).
+define payload_variant_rules
+$(BUILD)/$(1).sectors $(BUILD)/stage1_$(1).o $(BUILD)/$(1).floppy.img: PAYLOAD := $(1)
+$(BUILD)/$(1).sectors: $(BUILD)/$(1).bin $(LOADER_MK)/payload_sectors.sh
+	@$(LOADER_MK)/payload_sectors.sh $$< $(LOAD_ADDRESS) $(LOAD_LIMIT) > $$@.tmp || { rm -f $$@.tmp; exit 1; }
+	@mv $$@.tmp $$@
+$(BUILD)/stage1_$(1).o: stage1.asm $(BUILD)/$(1).sectors $(ASM_INCLUDES) | $(BUILD)
+	$$(STAGE1_NASM) -MD $$(@:.o=.d) -l $$(@:.o=.lst) -o $$@ $$<
+$(BUILD)/$(1).floppy.img: $(BUILD)/stage1_$(1).bin $(BUILD)/$(1).bin $(BUILD)/$(1).sectors
+	$$(call floppy_image,$$<)
+endef
+$(foreach v,$(PAYLOAD_VARIANTS),$(eval $(call payload_variant_rules,$(v))))
 
 $(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
     $(LOADER_MK)/install_mbr.sh

@@ -9,6 +9,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -26,6 +27,7 @@ class Chapter:
     def __init__(self, root: Path):
         self.root = root
         self.build = root / "build"
+        self._config: dict[str, str] | None = None
 
     def make(self, *arguments: str) -> subprocess.CompletedProcess:
         """Run make in the chapter; the result keeps stdout+stderr for the test to read."""
@@ -41,11 +43,38 @@ class Chapter:
                                  "errors")
         return path
 
+    def config(self) -> dict[str, str]:
+        """What the build knows (`make config`): addresses, sizes, images, as strings."""
+        if self._config is None:
+            out = self.make("-s", "config")
+            if out.returncode != 0:
+                raise AssertionError(f"`make -C {self.root} config` failed:\n{out.stdout}")
+            try:
+                self._config = json.loads(out.stdout)
+            except json.JSONDecodeError as error:
+                raise AssertionError(f"`make -C {self.root} config` did not print JSON "
+                                     f"({error}):\n{out.stdout}") from None
+        return self._config
+
+    def number(self, name: str) -> int:
+        """A number the build knows (`make config`): 0x8000, 2048 ..."""
+        config = self.config()
+        if name not in config:
+            raise AssertionError(f"the build of {self.root.name} does not say {name} "
+                                 f"(`make config` has {sorted(config)})")
+        return int(config[name], 0)
+
     def images(self) -> list[Path]:
         """What `make print-image` lists."""
         out = self.make("-s", "print-image")
         assert out.returncode == 0, out.stdout
         return [Path(line) for line in out.stdout.split()]
+
+
+def chapter_of(test_file: str) -> Chapter:
+    """The chapter a test file belongs to (<chapter>/tests/test_x.py), for module-level
+    values: LOAD_ADDRESS = chapter_of(__file__).number("LOAD_ADDRESS")."""
+    return Chapter(Path(test_file).resolve().parents[1])
 
 
 def _chapter_root(config: pytest.Config) -> Path:
