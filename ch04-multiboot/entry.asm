@@ -16,7 +16,7 @@ BITS 32
 VGA_TEXT_BASE   equ 0xB8000
 VGA_TEXT_CELLS  equ 80 * 25
 BLANK_CELL      equ 0x0720          ; ' ' light grey on black
-; "OK" in white on green, as the seed kernel wrote it: two cells,
+; "OK" in white on green, the kernel's first sign of life: two cells,
 ; attribute 0x2F then character, little-endian: 0x2F4B ('K') 0x2F4F ('O').
 OK_CELLS        equ 0x2F4B2F4F
 STACK_BYTES     equ 16384

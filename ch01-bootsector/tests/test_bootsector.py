@@ -9,7 +9,7 @@ BIOS_LOAD_ADDRESS = 0x7C00
 
 
 def test_sectors_are_512_bytes_and_signed(chapter):
-    for name in ("boot.bin", "seed.bin"):
+    for name in ("boot.bin", "hlt_only.bin"):
         data = chapter.image(name).read_bytes()
         assert len(data) == SECTOR_BYTES, f"{name} is {len(data)} bytes, not {SECTOR_BYTES}"
         assert data[SIGNATURE_OFFSET:] == SIGNATURE, \
@@ -33,9 +33,9 @@ def test_boot_halts_for_good_with_interrupts_off(chapter, boot, emulator):
 
 
 def test_bare_hlt_is_woken_and_runs_into_the_padding(chapter, boot):
-    # The seed image is a single HLT with interrupts left on by the BIOS: the
+    # hlt_only is a single HLT with interrupts left on by the BIOS: the
     # next timer interrupt wakes it and the CPU executes the zero padding.
-    machine = boot(Spec(chapter.image("seed.floppy.img")))
+    machine = boot(Spec(chapter.image("hlt_only.floppy.img")))
     machine.wait_until(lambda: not (BIOS_LOAD_ADDRESS <= machine.registers().linear_ip
                                     <= BIOS_LOAD_ADDRESS + 1) and machine.registers().linear_ip,
                        "the CPU to leave the HLT at 0x7C00", timeout=10,

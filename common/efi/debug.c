@@ -7,6 +7,12 @@
 
 #define LINE_CHARS 80
 
+/* The ELF file with this program's symbols, as gdb finds it from the chapter's
+ * folder: efi.mk passes build/<first of EFI_APPS>.so when it compiles this file. */
+#ifndef EFI_SYMBOL_FILE
+#error "EFI_SYMBOL_FILE (L\"build/NAME.so\") must be defined: common/mk/efi.mk does it"
+#endif
+
 volatile UINTN debug_gdb_attached;
 
 void debug_announce(EFI_HANDLE image)
@@ -18,7 +24,7 @@ void debug_announce(EFI_HANDLE image)
         return;
     }
     UINT64 base = (UINT64)loaded->ImageBase;
-    Print(L"Image base 0x%lx (gdb: add-symbol-file build/NAME.so -o 0x%lx)\n", base, base);
+    Print(L"Image base 0x%lx (gdb: add-symbol-file %s -o 0x%lx)\n", base, EFI_SYMBOL_FILE, base);
     if (!file_exists(image, DEBUG_WAIT_FILE))
         return;
 

@@ -84,6 +84,9 @@ config:
 clean:
 	rm -rf $(BUILD)
 
+# make check, make pictures, make usb: what the lesson gives the learner.
+include $(COMMON)/mk/lesson.mk
+
 help:
 	@echo "make             build $(IMAGES)"
 	@echo "make run         boot $(RUN_IMAGE) in QEMU (a window, or this terminal)"
@@ -91,6 +94,9 @@ help:
 	@echo "make debug       QEMU paused at the first instruction, with gdb attached"
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
 	@echo "make bench       time the build, the boot and the tests"
+	@echo "make check EX=N  check your attempt at exercise N (make check: all of them)"
+	@echo "make pictures    pictures/*.png: the screen the lesson ends with"
+	@echo "make usb DEVICE=/dev/sdX  write $(USB_IMAGE) to a USB stick (asks first)"
 	@echo "make print-image the path of every bootable image, one a line"
 	@echo "make config      what the build knows (addresses, sizes, images), as JSON"
 	@echo "make doctor      check the tools the course needs"

@@ -73,6 +73,9 @@ $(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES)
 
 -include $(wildcard $(BUILD)/efi/*.d)
 
+# debug.c prints the command that loads the symbols; it names the real file.
+$(BUILD)/efi/debug.o: EFI_CFLAGS += -DEFI_SYMBOL_FILE='L"build/$(firstword $(EFI_APPS)).so"'
+
 # make debug boots a second ESP that also holds gdb-wait.txt: a program that
 # calls debug_announce() (common/efi/debug.h) then writes its image base to the
 # debug port and waits; common/gdb/uefi.gdb reads the base, loads the symbols

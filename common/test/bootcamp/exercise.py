@@ -1,0 +1,63 @@
+"""Helpers for exercise checks (`make check EX=N`, tests/exercises/check_exN.py).
+
+A check tests the behaviour an exercise asks for, on the learner's own build.
+On the unchanged course it fails, and its message says so: every failure
+starts "exercise N is not done yet" and then says what was expected and what
+was seen. `make test` never collects these files (they are not named test_*).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .esp import build_esp
+from .terminal import lines
+
+
+def not_done(number: int, expected: str, seen: str = "") -> None:
+    pytest.fail(f"exercise {number} is not done yet: expected {expected}"
+                + (f"\n--- seen ---\n{seen}" if seen else ""), pytrace=False)
+
+
+def expect(condition: object, number: int, expected: str, seen: str = "") -> None:
+    if not condition:
+        not_done(number, expected, seen)
+
+
+def shown(machine) -> str:
+    """A UEFI chapter's serial console as a terminal shows it."""
+    return "\n".join(lines(machine.serial_output()))
+
+
+def uefi_script(chapter, boot, logdir: Path, app: str, script: list[str],
+                files: dict | None = None, until: str = r"^> shutdown", timeout: float = 120,
+                **spec_options):
+    """Boot the chapter's application with an autorun.txt of `script` (then shutdown);
+    return (machine, console text) once `until` (a regex) shows or the machine ends."""
+    from . import Spec
+    autorun = "\n".join(script + ["shutdown"]) + "\n"
+    image = build_esp(logdir / "esp.img", chapter.image(f"{app}.efi"),
+                      {"autorun.txt": autorun, **(files or {})})
+    machine = boot(Spec(image, media="efi", **spec_options))
+    pattern = re.compile(until, re.M)
+    machine.wait_until(lambda: pattern.search(shown(machine)) or not machine.running,
+                       f"{until!r} on the console", timeout, seen=lambda: shown(machine))
+    return machine, shown(machine)
+
+
+def halted(boot, image: Path, emulator: str = "qemu", media: str = "floppy",
+           timeout: float = 60):
+    """Boot a BIOS image, wait for the CPU to halt; return (machine, debug port text)."""
+    from . import Spec
+    machine = boot(Spec(image, media=media), emulator)
+    machine.wait_halted(timeout=timeout)
+    return machine, machine.debug_output()
+
+
+def bytes_used(make_output: str, name: str) -> int | None:
+    """N from the build's 'NAME: N of B bytes used' line, or None."""
+    found = re.search(rf"^{re.escape(name)}: (\d+) of \d+ bytes used", make_output, re.M)
+    return int(found.group(1)) if found else None
