@@ -12,6 +12,7 @@ import hashlib
 import http.server
 import re
 import socket
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -25,6 +26,33 @@ GATEWAY = "10.0.2.2"               # QEMU user networking: the host, as the gues
 GUEST_MEMORY_MB = 256
 BOOT_LIMIT_S = 240                 # the harness kills a boot after this long
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+
+
+# Host builds of the chapter's freestanding code run with the sanitizers on:
+# a read past a buffer fails the test that made it, not a later one.
+HOST_CFLAGS = ["-std=gnu11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
+               "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+
+
+def build_host_program(chapter, out_dir: Path, name: str, sources: list[str]) -> Path:
+    """gcc the chapter's `sources` (paths relative to the chapter) into out_dir/name.
+    out_dir is the test's own (tmp_path_factory), so parallel workers never
+    write the same file."""
+    out = out_dir / name
+    result = subprocess.run(["gcc", *HOST_CFLAGS, f"-I{chapter.root}", "-o", str(out),
+                             *(str(chapter.root / s) for s in sources)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert result.returncode == 0, f"building {name} failed:\n{result.stdout}"
+    return out
+
+
+def header_limit(chapter, header: str, name: str) -> int:
+    """The value of `#define NAME number` in the chapter's header: tests take
+    the limits from the source, never typed again."""
+    text = (chapter.root / header).read_text()
+    match = re.search(rf"^#define {name}\s+(\d+)\b", text, re.M)
+    assert match, f"{header} has no #define {name} NUMBER"
+    return int(match.group(1))
 
 
 def free_port() -> int:
