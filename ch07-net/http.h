@@ -8,18 +8,7 @@
 #define HTTP_H
 
 #include <efi.h>
-
-#define HTTP_DEFAULT_PORT 80
-
-struct http_url {
-    UINT8 ip[4];                /* numeric addresses only: there is no DNS here */
-    UINT16 port;
-    char host[24];              /* "A.B.C.D:PORT" for the Host header */
-    char path[512];
-};
-
-/* "http://A.B.C.D[:PORT][/PATH]" -> url; 0, or -1 with a message printed. */
-int http_parse_url(const char *text, struct http_url *url);
+#include "http_parse.h"
 
 /* Send METHOD to url (with body if body_length or method is POST), print the
    status, the body's length and SHA-256. 0 when a whole response arrived,
