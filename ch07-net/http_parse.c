@@ -199,7 +199,10 @@ static enum http_verdict scan_fields(const char *data, size_t length, size_t at,
             if (i == line.end)
                 return HTTP_BAD_FIELD;                  /* no colon */
             if (data[i] != ':') {
-                if (i > line.start && is_ows((unsigned char)data[i]))
+                size_t colon = i;
+                while (colon < line.end && is_ows((unsigned char)data[colon]))
+                    colon++;
+                if (i > line.start && colon > i && colon < line.end && data[colon] == ':')
                     return HTTP_SPACE_BEFORE_COLON;
                 unsigned char c = (unsigned char)data[i];
                 return c < 0x20 || c == 0x7F ? HTTP_CONTROL_BYTE : HTTP_BAD_FIELD;
