@@ -16,7 +16,7 @@
 int http_request(const char *method, const char *url, const void *body, UINTN body_length,
                  const char *content_type);
 
-/* Serve GET /, GET /cpuid and POST /echo on port until a key is pressed. */
+/* Serve GET (and HEAD) /, /cpuid and POST /echo on port until a key is pressed. */
 int http_serve(UINT16 port);
 /* Send back, upper-cased, whatever each client sends, until a key is pressed. */
 int echo_serve(UINT16 port);

@@ -1,7 +1,9 @@
 /*
  * http_client.c -- an HTTP/1.1 client (RFC 9112) on net.h sockets.
  *
- * One request per connection ("Connection: close"). The body is read by
+ * One request per connection ("Connection: close"). The head is parsed by
+ * http_parse_response (http_parse.c); 1xx interim responses before the
+ * final one are shown and skipped (RFC 9110 15.2). The body is read by
  * Content-Length, by chunks (Transfer-Encoding: chunked, RFC 9112 7.1) or
  * until the server closes, hashed as it arrives (it is never kept: a 16 MiB
  * download needs no 16 MiB buffer) and summed up as a length and a SHA-256.
