@@ -8,18 +8,7 @@
 #define HTTP_H
 
 #include <efi.h>
-
-#define HTTP_DEFAULT_PORT 80
-
-struct http_url {
-    UINT8 ip[4];                /* numeric addresses only: there is no DNS here */
-    UINT16 port;
-    char host[24];              /* "A.B.C.D:PORT" for the Host header */
-    char path[512];
-};
-
-/* "http://A.B.C.D[:PORT][/PATH]" -> url; 0, or -1 with a message printed. */
-int http_parse_url(const char *text, struct http_url *url);
+#include "http_parse.h"
 
 /* Send METHOD to url (with body if body_length or method is POST), print the
    status, the body's length and SHA-256. 0 when a whole response arrived,
@@ -27,7 +16,7 @@ int http_parse_url(const char *text, struct http_url *url);
 int http_request(const char *method, const char *url, const void *body, UINTN body_length,
                  const char *content_type);
 
-/* Serve GET /, GET /cpuid and POST /echo on port until a key is pressed. */
+/* Serve GET (and HEAD) /, /cpuid and POST /echo on port until a key is pressed. */
 int http_serve(UINT16 port);
 /* Send back, upper-cased, whatever each client sends, until a key is pressed. */
 int echo_serve(UINT16 port);

@@ -1,7 +1,9 @@
 /*
  * http_client.c -- an HTTP/1.1 client (RFC 9112) on net.h sockets.
  *
- * One request per connection ("Connection: close"). The body is read by
+ * One request per connection ("Connection: close"). The head is parsed by
+ * http_parse_response (http_parse.c); 1xx interim responses before the
+ * final one are shown and skipped (RFC 9110 15.2). The body is read by
  * Content-Length, by chunks (Transfer-Encoding: chunked, RFC 9112 7.1) or
  * until the server closes, hashed as it arrives (it is never kept: a 16 MiB
  * download needs no 16 MiB buffer) and summed up as a length and a SHA-256.
@@ -14,14 +16,14 @@
 #include "sha256.h"
 #include "text.h"
 
-#define READ_BUFFER      (64 * 1024)
-#define LINE_MAX         1024
-#define HEADER_LINES_MAX 100
+/* One buffer holds a whole response head (the course's limit, http_parse.h)
+   and, after it, the body as it streams through. */
+#define READ_BUFFER      HTTP_HEAD_MAX
+#define INTERIM_MAX      16      /* 1xx responses skipped before the final one, at most */
 #define SHOW_BODY_MAX    512     /* a body this small and printable is shown */
 #define STATUS_REDIRECT  3       /* 3xx */
-#define HEX              16
-#define STATUS_CODE_AT     9     /* "HTTP/1.1 200 OK": the code after "HTTP/1.x " */
-#define STATUS_CODE_DIGITS 3
+#define STATUS_INTERIM   1       /* 1xx */
+#define STATUS_SWITCHING 101     /* never asked for: we send no Upgrade */
 
 struct reader {
     int fd;
@@ -29,53 +31,20 @@ struct reader {
     UINTN pos, len;
 };
 
-void net_report(const char *what)
+/* The last socket error as "message", or "message (firmware status)" for a
+   status net.h has no code for, and a new line. */
+static void print_cause(void)
 {
     if (net_errno == NET_EIO)
-        Print(L"error: %a: %a (%r)\n", what, net_strerror(net_errno), net_efi_status);
+        Print(L"%a (%r)\n", net_strerror(net_errno), net_efi_status);
     else
-        Print(L"error: %a: %a\n", what, net_strerror(net_errno));
+        Print(L"%a\n", net_strerror(net_errno));
 }
 
-int http_parse_url(const char *text, struct http_url *url)
+void net_report(const char *what)
 {
-    const char *p = text;
-    if (!text_starts_with(p, "http://")) {
-        Print(L"error: bad URL '%a': expected http://A.B.C.D[:PORT]/PATH (no https, no DNS)\n",
-              text);
-        return -1;
-    }
-    p += text_length("http://");
-    UINTN used = net_parse_ip(p, url->ip);
-    if (!used) {
-        Print(L"error: bad URL '%a': the host must be a numeric IPv4 address\n", text);
-        return -1;
-    }
-    p += used;
-    url->port = HTTP_DEFAULT_PORT;
-    if (*p == ':') {
-        uint64_t port;
-        UINTN digits = text_parse_number(++p, 10, &port);
-        if (!digits || port == 0 || port > 0xFFFF) {
-            Print(L"error: bad URL '%a': the port must be 1-65535\n", text);
-            return -1;
-        }
-        url->port = (UINT16)port;
-        p += digits;
-    }
-    if (*p && *p != '/') {
-        Print(L"error: bad URL '%a': expected / after the address\n", text);
-        return -1;
-    }
-    char ip[NET_IP_TEXT];
-    net_format_ip(url->ip, ip);
-    text_format(url->host, sizeof url->host, "%s:%u", ip, url->port);
-    if (text_length(*p ? p : "/") >= sizeof url->path) {
-        Print(L"error: the path is longer than %d characters\n", (int)sizeof url->path - 1);
-        return -1;
-    }
-    text_format(url->path, sizeof url->path, "%s", *p ? p : "/");
-    return 0;
+    Print(L"error: %a: ", what);
+    print_cause();
 }
 
 /* -- reading a response -------------------------------------------------------- */
@@ -87,36 +56,6 @@ static INTN reader_fill(struct reader *r)
     if (n > 0)
         r->len = (UINTN)n;
     return n;
-}
-
-/* A line without its CR LF. Returns its length, or -1 on an error or an
-   early end (net_errno says which; NET_EPIPE for the end). */
-static INTN reader_line(struct reader *r, char *line, UINTN max)
-{
-    UINTN n = 0;
-    for (;;) {
-        if (r->pos == r->len) {
-            INTN got = reader_fill(r);
-            if (got < 0)
-                return -1;
-            if (got == 0) {
-                net_errno = NET_EPIPE;
-                return -1;
-            }
-        }
-        char c = (char)r->buf[r->pos++];
-        if (c == '\n')
-            break;
-        if (n + 1 >= max) {
-            net_errno = NET_EINVAL;
-            return -1;
-        }
-        line[n++] = c;
-    }
-    if (n && line[n - 1] == '\r')
-        n--;
-    line[n] = 0;
-    return (INTN)n;
 }
 
 /* Up to max bytes of the body: what is buffered first, then the socket. */
@@ -131,6 +70,36 @@ static INTN reader_read(struct reader *r, UINT8 **data, UINTN max)
     *data = r->buf + r->pos;
     r->pos += n;
     return (INTN)n;
+}
+
+/*
+ * Read one response head into the buffer (after what is left of the last
+ * one) and parse it. The parser is given the whole head so far each time
+ * more arrives: it stops at the first line that is wrong, so a server that
+ * sends nonsense is told off at once, not after a timeout.
+ * Returns the parser's verdict; -1 with net_errno when the socket failed or
+ * closed (NET_EPIPE) before the head was whole.
+ */
+static int read_head(struct reader *r, struct http_response_head *head)
+{
+    CopyMem(r->buf, r->buf + r->pos, r->len - r->pos);
+    r->len -= r->pos;
+    r->pos = 0;
+    for (;;) {
+        enum http_verdict verdict = http_parse_response((char *)r->buf, r->len, FALSE, head);
+        if (verdict != HTTP_INCOMPLETE)
+            return (int)verdict;
+        if (r->len == READ_BUFFER)             /* the parser says so first; never loop */
+            return HTTP_HEAD_TOO_LARGE;
+        INTN n = net_recv(r->fd, r->buf + r->len, READ_BUFFER - r->len);
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            net_errno = NET_EPIPE;
+            return -1;
+        }
+        r->len += (UINTN)n;
+    }
 }
 
 struct body {
@@ -175,43 +144,33 @@ static int read_counted(struct reader *r, struct body *b, UINT64 length)
     return 0;
 }
 
-static int read_chunked(struct reader *r, struct body *b)
+/* A chunked body, decoded in place in the read buffer. -1: the socket
+   failed or closed early (net_errno); -2: the chunks are malformed
+   (*verdict says how). */
+static int read_chunked(struct reader *r, struct body *b, enum http_verdict *verdict)
 {
-    char line[LINE_MAX];
+    struct http_chunked chunked;
+    http_chunked_init(&chunked);
     for (;;) {
-        if (reader_line(r, line, sizeof line) < 0)
-            return -1;
-        uint64_t size;
-        if (!text_parse_number(line, HEX, &size)) {      /* chunk sizes are hex */
-            Print(L"error: bad chunk size line '%a'\n", line);
-            net_errno = NET_EINVAL;
-            return -2;
+        if (r->pos == r->len) {
+            INTN n = reader_fill(r);
+            if (n < 0)
+                return -1;
+            if (n == 0) {
+                net_errno = NET_EPIPE;
+                return -1;
+            }
         }
-        if (size == 0)
-            break;
-        if (read_counted(r, b, size) < 0)
-            return -1;
-        if (reader_line(r, line, sizeof line) < 0)     /* the CR LF after the data */
-            return -1;
+        UINTN used, produced;
+        UINT8 *at = r->buf + r->pos;
+        *verdict = http_chunked_decode(&chunked, at, r->len - r->pos, at, &used, &produced);
+        body_add(b, at, produced);
+        r->pos += used;
+        if (*verdict == HTTP_OK)
+            return 0;
+        if (*verdict != HTTP_INCOMPLETE)
+            return -2;
     }
-    /* Trailer fields, up to an empty line. */
-    for (int i = 0; i < HEADER_LINES_MAX; i++) {
-        INTN n = reader_line(r, line, sizeof line);
-        if (n <= 0)
-            return n < 0 ? -1 : 0;
-    }
-    return 0;
-}
-
-static const char *header_value(const char *line, const char *name)
-{
-    UINTN n = text_length(name);
-    if (!text_equal_nocase(line, name, n) || line[n] != ':')
-        return NULL;
-    line += n + 1;
-    while (*line == ' ' || *line == '\t')
-        line++;
-    return line;
 }
 
 static void print_rate(UINT64 bytes, UINT64 ms, const char *verb)
@@ -222,74 +181,118 @@ static void print_rate(UINT64 bytes, UINT64 ms, const char *verb)
           kib_per_s / 1024, (kib_per_s % 1024) * 100 / 1024);
 }
 
+/* The span as a NUL-terminated string in out (cut to fit). */
+static const char *span_text(struct http_span span, char *out, UINTN size)
+{
+    UINTN n = span.length < size - 1 ? span.length : size - 1;
+    CopyMem(out, (VOID *)span.at, n);
+    out[n] = 0;
+    return out;
+}
+
+/* The first line in the buffer, for "not an HTTP response: '...'". */
+static const char *first_line(struct reader *r, char *out, UINTN size)
+{
+    UINTN n = 0;
+    while (n < r->len && r->buf[n] != '\r' && r->buf[n] != '\n')
+        n++;
+    return span_text((struct http_span){ (const char *)r->buf, n }, out, size);
+}
+
+#define TEXT_SHOWN 256          /* how much of a status line or field value a message shows */
+
+/* The final response's head, after any 1xx interim ones (RFC 9110 15.2: a
+   client MUST be able to parse them, and may ignore them). 0, or -1 with a
+   message printed. */
+static int read_final_head(struct reader *r, struct http_response_head *head)
+{
+    char text[TEXT_SHOWN];
+    for (int interim = 0;; interim++) {
+        int verdict = read_head(r, head);
+        if (verdict < 0) {
+            if (net_errno == NET_EPIPE && r->len)
+                Print(L"error: the server closed the connection in the middle of the head\n");
+            else
+                net_report(r->len ? "reading the response head" : "no response");
+            return -1;
+        }
+        if (verdict == HTTP_BAD_START_LINE || verdict == HTTP_VERSION_NOT_SUPPORTED ||
+            verdict == HTTP_START_LINE_TOO_LONG) {
+            Print(L"error: not an HTTP/1.x response: '%a'\n", first_line(r, text, sizeof text));
+            return -1;
+        }
+        if (verdict == HTTP_CODING_NOT_SUPPORTED) {
+            Print(L"error: Transfer-Encoding '%a': %a\n",
+                  span_text(head->transfer_encoding, text, sizeof text),
+                  http_verdict_text(HTTP_CODING_NOT_SUPPORTED));
+            return -1;
+        }
+        if (verdict != HTTP_OK) {
+            Print(L"error: bad response head: %a\n", http_verdict_text(verdict));
+            return -1;
+        }
+        r->pos = head->head_length;
+        Print(L"%a: %d%a%a\n", head->status / 100 == STATUS_INTERIM ? "interim" : "status",
+              head->status, head->reason.length ? " " : "",
+              span_text(head->reason, text, sizeof text));
+        if (head->status / 100 != STATUS_INTERIM)
+            return 0;
+        if (head->status == STATUS_SWITCHING) {
+            Print(L"error: the server switched protocols, which this client never asked for\n");
+            return -1;
+        }
+        if (interim + 1 == INTERIM_MAX) {
+            Print(L"error: more than %d interim (1xx) responses (INTERIM_MAX)\n", INTERIM_MAX);
+            return -1;
+        }
+    }
+}
+
 static int read_response(struct reader *r, const char *what)
 {
-    char line[LINE_MAX];
-    if (reader_line(r, line, sizeof line) < 0) {
-        net_report("no response");
+    struct http_response_head head;
+    if (read_final_head(r, &head) < 0)
         return -1;
-    }
-    /* Status line: HTTP-version SP status-code SP reason-phrase */
-    uint64_t status;
-    if (!text_starts_with(line, "HTTP/1.") || line[STATUS_CODE_AT - 1] != ' ' ||
-        text_parse_number(line + STATUS_CODE_AT, 10, &status) != STATUS_CODE_DIGITS) {
-        Print(L"error: not an HTTP response: '%a'\n", line);
-        return -1;
-    }
-    Print(L"status: %a\n", line + STATUS_CODE_AT);
-
-    UINT64 content_length = ~0ULL;
-    BOOLEAN chunked = FALSE;
-    char location[LINE_MAX] = "";
-    for (int i = 0;; i++) {
-        INTN n = reader_line(r, line, sizeof line);
-        if (n < 0) {
-            net_report("reading the response headers");
-            return -1;
-        }
-        if (n == 0)
-            break;
-        if (i == HEADER_LINES_MAX) {
-            Print(L"error: more than %d header lines\n", HEADER_LINES_MAX);
-            return -1;
-        }
-        const char *value;
-        if ((value = header_value(line, "Content-Length"))) {
-            if (!text_parse_number(value, 10, &content_length)) {
-                Print(L"error: bad Content-Length '%a'\n", value);
-                return -1;
-            }
-        } else if ((value = header_value(line, "Transfer-Encoding"))) {
-            chunked = text_equal_nocase(value, "chunked", 8);
-        } else if ((value = header_value(line, "Location"))) {
-            text_format(location, sizeof location, "%s", value);
-        }
-    }
-    if (status / 100 == STATUS_REDIRECT && location[0])
-        Print(L"redirect to %a (not followed)\n", location);
+    char location[TEXT_SHOWN];
+    if (head.status / 100 == STATUS_REDIRECT && head.location.length)
+        Print(L"redirect to %a (not followed)\n",
+              span_text(head.location, location, sizeof location));
 
     struct body b = { .printable = TRUE };
     sha256_init(&b.hash);
     UINT64 started = net_clock_ms();
-    int result;
-    if (chunked) {
+    int result = 0;
+    enum http_verdict chunk_verdict = HTTP_OK;
+    switch (head.body) {
+    case HTTP_BODY_NONE:
+        Print(L"length: no body\n");
+        break;
+    case HTTP_BODY_CHUNKED:
         Print(L"length: chunked\n");
-        result = read_chunked(r, &b);
-    } else if (content_length != ~0ULL) {
-        Print(L"length: %ld bytes\n", content_length);
-        result = read_counted(r, &b, content_length);
-    } else {
+        result = read_chunked(r, &b, &chunk_verdict);
+        break;
+    case HTTP_BODY_LENGTH:
+        Print(L"length: %ld bytes\n", head.content_length);
+        result = read_counted(r, &b, head.content_length);
+        break;
+    case HTTP_BODY_UNTIL_CLOSE:
         Print(L"length: until the server closes\n");
         result = read_counted(r, &b, ~0ULL);
+        break;
     }
     UINT64 elapsed = net_clock_ms() - started;
+    if (result == -2) {
+        Print(L"error: %a: %a after %ld bytes of the body\n", what,
+              http_verdict_text(chunk_verdict), b.received);
+        return -1;
+    }
     if (result < 0) {
-        if (result == -1 && content_length != ~0ULL)
-            Print(L"error: %a: the body ended after %ld of %ld bytes: %a\n", what, b.received,
-                  content_length, net_strerror(net_errno));
-        else if (result == -1)
-            Print(L"error: %a: the body ended after %ld bytes: %a\n", what, b.received,
-                  net_strerror(net_errno));
+        if (head.body == HTTP_BODY_LENGTH)
+            Print(L"error: %a: the body ended after %ld of %ld bytes: ", what, b.received,
+                  head.content_length);
+        else
+            Print(L"error: %a: the body ended after %ld bytes: ", what, b.received);
+        print_cause();
         return -1;
     }
     if (b.printable && b.received && b.received <= SHOW_BODY_MAX) {
@@ -309,8 +312,11 @@ int http_request(const char *method, const char *url_text, const void *body, UIN
                  const char *content_type)
 {
     struct http_url url;
-    if (http_parse_url(url_text, &url) < 0)
+    enum http_verdict verdict = http_parse_url(url_text, &url);
+    if (verdict != HTTP_OK) {
+        Print(L"error: bad URL '%a': %a\n", url_text, http_verdict_text(verdict));
         return -1;
+    }
     int fd = net_socket();
     if (fd < 0) {
         net_report("socket");
@@ -328,7 +334,8 @@ int http_request(const char *method, const char *url_text, const void *body, UIN
     CopyMem(to.ip, url.ip, 4);
     Print(L"%a %a\n", method, url_text);
     if (net_connect(fd, &to) < 0) {
-        Print(L"error: connect to %a failed: %a\n", url.host, net_strerror(net_errno));
+        Print(L"error: connect to %a failed: ", url.host);
+        print_cause();
         goto out;
     }
     char head[1024];

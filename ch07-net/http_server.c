@@ -5,8 +5,12 @@
  *   GET /        a status page: firmware vendor, IP address, uptime
  *   GET /cpuid   the CPUID leaves of the CPU we run on
  *   POST /echo   the request body, upper-cased
- *   anything else 404; a request we cannot parse 400; a client that has not
- *   sent a whole request within CLIENT_TIME_LIMIT_MS gets 408 and is dropped.
+ *   HEAD of a GET page: its head alone (RFC 9110 9.1: every server MUST
+ *   support GET and HEAD). Another method on a page: 405 and the methods
+ *   it takes; a method no page takes: 501; another page: 404. A request
+ *   that http_parse_request refuses gets the status it names (400, 414,
+ *   431, 501, 505); a client that has not sent a whole request within
+ *   CLIENT_TIME_LIMIT_MS gets 408 and is dropped.
  *
  * Every client is a small state machine (reading its request, then writing
  * the response) with its own deadline; the listening socket and the clients
@@ -20,7 +24,8 @@
 #include "text.h"
 
 #define MAX_CLIENTS          16
-#define REQUEST_MAX          (64 * 1024)   /* headers and body */
+#define REQUEST_BODY_MAX     65536         /* 64 KiB: a request's body, decoded */
+#define REQUEST_BUFFER       (HTTP_HEAD_MAX + REQUEST_BODY_MAX)   /* per client */
 #define CLIENT_TIME_LIMIT_MS 5000
 #define SELECT_SLICE_MS      100           /* how often deadlines and keys are looked at */
 #define LISTEN_BACKLOG       8
@@ -34,8 +39,13 @@ struct client {
     enum client_state state;
     struct net_addr peer;
     UINT64 deadline;
-    char *request;
+    char *request;               /* REQUEST_BUFFER bytes: the head, then the body */
     UINTN request_length;
+    BOOLEAN head_done;           /* request.head is parsed */
+    struct http_request_head head;
+    struct http_chunked chunked; /* a chunked body, decoded in place after the head */
+    UINTN body_length;           /* chunked: the bytes decoded so far */
+    BOOLEAN head_only;           /* a HEAD request: the response goes without its body */
     char *response;
     UINTN response_length, response_sent;
 };
@@ -47,25 +57,35 @@ static UINT64 requests_served;
 static const char *reason(int status)
 {
     switch (status) {
+    case 100: return "Continue";
     case 200: return "OK";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 505: return "HTTP Version Not Supported";
     default:  return "Internal Server Error";
     }
 }
 
-static void respond(struct client *c, int status, const char *body, UINTN body_length)
+/* The response: status line, our fields, `fields` (more lines, each ending
+   in CR LF), the body. To a HEAD request the same head, without the body
+   (RFC 9110 9.3.2): Content-Length still says how long the GET body is. */
+static void respond_with(struct client *c, int status, const char *fields, const char *body,
+                         UINTN body_length)
 {
-    char head[256];
+    char head[512];
     UINTN head_length = text_format(head, sizeof head,
-                                    "HTTP/1.1 %d %s\r\nServer: bootcamp-ch07\r\n"
+                                    "HTTP/1.1 %d %s\r\nServer: bootcamp-ch07\r\n%s"
                                     "Content-Type: text/plain\r\nContent-Length: %lu\r\n"
                                     "Connection: close\r\n\r\n",
-                                    status, reason(status), (uint64_t)body_length);
-    c->response = AllocatePool(head_length + body_length);
+                                    status, reason(status), fields, (uint64_t)body_length);
+    UINTN sent_body = c->head_only ? 0 : body_length;
+    c->response = AllocatePool(head_length + sent_body);
     c->response_sent = 0;
     c->state = CLIENT_WRITING;
     if (!c->response) {
@@ -73,11 +93,18 @@ static void respond(struct client *c, int status, const char *body, UINTN body_l
         return;
     }
     CopyMem(c->response, head, head_length);
-    CopyMem(c->response + head_length, (VOID *)body, body_length);
-    c->response_length = head_length + body_length;
+    CopyMem(c->response + head_length, (VOID *)body, sent_body);
+    c->response_length = head_length + sent_body;
     char ip[NET_IP_TEXT];
     net_format_ip(c->peer.ip, ip);
-    Print(L"%a:%d %d %a\n", ip, c->peer.port, status, reason(status));
+    /* An error's body is a line of text that says why: show it here too. */
+    Print(L"%a:%d %d %a%a%a", ip, c->peer.port, status, reason(status),
+          status >= 400 ? ": " : "\n", status >= 400 ? body : "");
+}
+
+static void respond(struct client *c, int status, const char *body, UINTN body_length)
+{
+    respond_with(c, status, "", body, body_length);
 }
 
 static void respond_text(struct client *c, int status, const char *text)
@@ -137,101 +164,112 @@ static void cpuid_page(struct client *c)
 }
 
 /* -- requests ------------------------------------------------------------------- */
-/* The `length` bytes at text are exactly `word`. */
-static BOOLEAN is_word(const char *text, UINTN length, const char *word)
+static BOOLEAN is_word(struct http_span span, const char *word)
 {
-    return length == text_length(word) && text_starts_with(text, word);
+    return span.length == text_length(word) && text_starts_with(span.at, word);
 }
+
+/* A request the parser refused: the status it names, and why, in the body. */
+static void refuse(struct client *c, enum http_verdict verdict)
+{
+    char text[160];
+    text_format(text, sizeof text, "%s\n", http_verdict_text(verdict));
+    respond_text(c, http_verdict_status(verdict), text);
+}
+
+/* RFC 9110 10.1.1: a client that sent "Expect: 100-continue" waits for
+   100 before it sends the body (curl does, for a second). One try: if the
+   send does not go now, the client sends the body anyway after its wait. */
+static void send_continue(struct client *c)
+{
+    static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    net_send(c->fd, line, sizeof line - 1);
+}
+
+/* The body, whole. Returns 1 when it is (its bytes are right after the
+   head), 0 when more must come, -1 when a response (400, 413) is ready. */
+static int request_body(struct client *c)
+{
+    UINTN head_length = c->head.head_length;
+    if (c->head.body == HTTP_BODY_NONE) {
+        c->body_length = 0;
+        return 1;
+    }
+    if (c->head.body == HTTP_BODY_LENGTH) {
+        if (c->head.content_length > REQUEST_BODY_MAX) {
+            respond_text(c, 413, "request body larger than 65536 bytes (REQUEST_BODY_MAX)\n");
+            return -1;
+        }
+        c->body_length = (UINTN)c->head.content_length;
+        return c->request_length >= head_length + c->body_length;
+    }
+    /* Chunked: decode what came since last time in place, then drop the
+       framing so the next bytes land right after the decoded ones. */
+    UINT8 *in = (UINT8 *)c->request + head_length + c->body_length;
+    UINTN used, produced;
+    enum http_verdict verdict = http_chunked_decode(
+        &c->chunked, in, c->request_length - head_length - c->body_length, in, &used, &produced);
+    c->body_length += produced;
+    c->request_length = head_length + c->body_length;
+    if (verdict != HTTP_OK && verdict != HTTP_INCOMPLETE) {
+        refuse(c, verdict);
+        return -1;
+    }
+    if (c->body_length > REQUEST_BODY_MAX ||
+        (verdict == HTTP_INCOMPLETE && c->request_length == REQUEST_BUFFER)) {
+        respond_text(c, 413, "request body larger than 65536 bytes (REQUEST_BODY_MAX)\n");
+        return -1;
+    }
+    return verdict == HTTP_OK;
+}
+_Static_assert(REQUEST_BODY_MAX == 65536, "update the 413 message");
 
 /* Returns 1 when a response is ready, 0 when more bytes are needed. */
 static int handle_request(struct client *c)
 {
-    const char *end = text_find(c->request, c->request_length, "\r\n\r\n");
-    if (!end) {
-        if (c->request_length == REQUEST_MAX) {
-            respond_text(c, 400, "request headers too large\n");
+    if (!c->head_done) {
+        enum http_verdict verdict = http_parse_request(c->request, c->request_length, &c->head);
+        if (verdict == HTTP_INCOMPLETE)
+            return 0;
+        if (verdict != HTTP_OK) {
+            refuse(c, verdict);
             return 1;
         }
-        return 0;
+        c->head_done = TRUE;
+        c->head_only = is_word(c->head.method, "HEAD");
+        http_chunked_init(&c->chunked);
+        c->body_length = 0;
+        if (c->head.expect_continue && c->head.version_minor >= 1 &&
+            c->head.body != HTTP_BODY_NONE &&
+            c->request_length == c->head.head_length)
+            send_continue(c);
     }
-    UINTN head_length = (UINTN)(end - c->request) + 4;
-    /* request-line = method SP request-target SP HTTP-version (RFC 9112 3) */
-    char *line = c->request;
-    char *sp1 = NULL, *sp2 = NULL, *eol = (char *)text_find(line, head_length, "\r\n");
-    for (char *p = line; p < eol; p++) {
-        if (*p == ' ' && !sp1)
-            sp1 = p;
-        else if (*p == ' ' && !sp2)
-            sp2 = p;
-        else if (*p == ' ' || (unsigned char)*p < ' ' || (unsigned char)*p > '~') {
-            respond_text(c, 400, "malformed request line\n");
-            return 1;
-        }
-    }
-    if (!sp1 || !sp2 || sp1 == line || sp2 == sp1 + 1 || sp1[1] != '/' ||
-        (UINTN)(eol - sp2 - 1) != text_length("HTTP/1.1") ||
-        !text_starts_with(sp2 + 1, "HTTP/1.")) {
-        respond_text(c, 400, "malformed request line\n");
-        return 1;
-    }
-    /* Header fields: name ":" value, one a line. */
-    uint64_t content_length = 0;
-    char *head_end = c->request + head_length - 2;          /* the final empty line */
-    for (char *field = eol + 2; field < head_end;) {
-        char *field_end = (char *)text_find(field, (UINTN)(head_end + 2 - field), "\r\n");
-        char *colon = (char *)text_find(field, (UINTN)(field_end - field), ":");
-        if (!colon || colon == field) {
-            respond_text(c, 400, "malformed header field\n");
-            return 1;
-        }
-        UINTN name_length = (UINTN)(colon - field);
-        if (name_length == text_length("Content-Length") &&
-            text_equal_nocase(field, "Content-Length", name_length)) {
-            char *v = colon + 1;
-            while (*v == ' ')
-                v++;
-            UINTN digits = text_parse_number(v, 10, &content_length);
-            if (!digits || v + digits != field_end) {
-                respond_text(c, 400, "bad Content-Length\n");
-                return 1;
-            }
-        } else if (name_length == text_length("Transfer-Encoding") &&
-                   text_equal_nocase(field, "Transfer-Encoding", name_length)) {
-            respond_text(c, 400, "chunked request bodies are not supported\n");
-            return 1;
-        }
-        field = field_end + 2;
-    }
-    if (content_length > REQUEST_MAX - head_length) {
-        respond_text(c, 413, "request body too large\n");
-        return 1;
-    }
-    if (c->request_length < head_length + content_length)
-        return 0;                                   /* the body is still coming */
+    int body = request_body(c);
+    if (body <= 0)
+        return body < 0;
 
-    UINTN method_length = (UINTN)(sp1 - line), path_length = (UINTN)(sp2 - sp1 - 1);
-    const char *path = sp1 + 1;
-    BOOLEAN get = is_word(line, method_length, "GET");
-    BOOLEAN post = is_word(line, method_length, "POST");
+    struct http_span method = c->head.method, path = c->head.path;
+    BOOLEAN get = is_word(method, "GET"), head = is_word(method, "HEAD");
+    BOOLEAN post = is_word(method, "POST");
     requests_served++;
-    if (is_word(path, path_length, "/")) {
-        if (get)
+    if (!get && !head && !post) {
+        respond_text(c, 501, "no page here takes that method\n");
+    } else if (is_word(path, "/") || is_word(path, "/cpuid")) {
+        if (post)       /* RFC 9110 15.5.6: a 405 MUST say what the page takes */
+            respond_with(c, 405, "Allow: GET, HEAD\r\n", "GET or HEAD only\n",
+                         text_length("GET or HEAD only\n"));
+        else if (path.length == 1)
             status_page(c);
         else
-            respond_text(c, 405, "GET only\n");
-    } else if (is_word(path, path_length, "/cpuid")) {
-        if (get)
             cpuid_page(c);
-        else
-            respond_text(c, 405, "GET only\n");
-    } else if (is_word(path, path_length, "/echo")) {
+    } else if (is_word(path, "/echo")) {
         if (!post) {
-            respond_text(c, 405, "POST only\n");
+            respond_with(c, 405, "Allow: POST\r\n", "POST only\n", text_length("POST only\n"));
         } else {
-            char *body = c->request + head_length;
-            for (UINTN i = 0; i < content_length; i++)
-                body[i] = text_upper(body[i]);
-            respond(c, 200, body, content_length);
+            char *data = c->request + c->head.head_length;
+            for (UINTN i = 0; i < c->body_length; i++)
+                data[i] = text_upper(data[i]);
+            respond(c, 200, data, c->body_length);
         }
     } else {
         respond_text(c, 404, "not found\n");
@@ -261,8 +299,10 @@ static void client_add(int fd, const struct net_addr *peer)
         c->peer = *peer;
         c->state = CLIENT_READING;
         c->deadline = net_clock_ms() + CLIENT_TIME_LIMIT_MS;
-        c->request = AllocatePool(REQUEST_MAX);
+        c->request = AllocatePool(REQUEST_BUFFER);
         c->request_length = 0;
+        c->head_done = FALSE;
+        c->head_only = FALSE;
         if (!c->request)
             client_drop(c);
         else
@@ -275,7 +315,7 @@ static void client_add(int fd, const struct net_addr *peer)
 
 static void client_read(struct client *c)
 {
-    INTN n = net_recv(c->fd, c->request + c->request_length, REQUEST_MAX - c->request_length);
+    INTN n = net_recv(c->fd, c->request + c->request_length, REQUEST_BUFFER - c->request_length);
     if (n < 0 && net_errno == NET_EAGAIN)
         return;
     if (n <= 0) {                 /* gone before a whole request: nobody to answer */

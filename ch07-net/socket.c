@@ -63,6 +63,7 @@ struct sock {
     UINT16 port;
     struct net_addr peer;
     int error;                      /* sticky: what ended the connection */
+    EFI_STATUS efi_status;          /* the firmware's words when error is NET_EIO */
     BOOLEAN eof;                    /* the peer's FIN arrived */
     UINT32 timeout[3];              /* enum net_timeout -> ms */
     UINT64 linger_deadline;
@@ -124,9 +125,25 @@ static BOOLEAN token_finished(struct token_event *t)
     return FALSE;
 }
 
-static int io_error(EFI_STATUS status)
+static BOOLEAN tcp_closed(struct sock *s)
+{
+    EFI_TCP4_CONNECTION_STATE state;
+    return !EFI_ERROR(s->tcp->GetModeData(s->tcp, &state, NULL, NULL, NULL,
+                                          NULL)) && state == Tcp4StateClosed;
+}
+
+/* What the firmware's status means for socket s. A status we do not map is
+   kept in s, so that reporting s's error later shows it (sock_fail). */
+static int io_error(struct sock *s, EFI_STATUS status)
 {
     if (status == EFI_CONNECTION_RESET)
+        return NET_ECONNRESET;
+    /* A reset that arrives with no Receive outstanding (say, in the same
+       Poll as the data before it) closes the connection at once; the next
+       Receive or Transmit is then refused with EFI_ACCESS_DENIED and never
+       hears of the reset. A connection we hold that the driver calls
+       closed was reset (or aborted by the driver's own retransmit limit). */
+    if (status == EFI_ACCESS_DENIED && s->state == SOCK_CONNECTED && tcp_closed(s))
         return NET_ECONNRESET;
     if (status == EFI_CONNECTION_FIN)
         return NET_EPIPE;
@@ -134,8 +151,16 @@ static int io_error(EFI_STATUS status)
         return NET_ETIMEDOUT;
     if (status == EFI_NO_MAPPING)
         return NET_ENOADDR;
+    s->efi_status = status;
     net_efi_status = status;
     return NET_EIO;
+}
+
+/* Fail with s's sticky error (and, for NET_EIO, its firmware status). */
+static int sock_fail(struct sock *s)
+{
+    net_efi_status = s->efi_status;
+    return net_fail(s->error);
 }
 
 /* -- life and death of a socket ---------------------------------------------- */
@@ -279,7 +304,7 @@ static void start_receive(struct sock *s)
         if (status == EFI_CONNECTION_FIN)
             s->eof = TRUE;
         else
-            s->error = io_error(status);
+            s->error = io_error(s, status);
     }
 }
 
@@ -292,7 +317,7 @@ static void start_accept(struct sock *s)
         status = s->tcp->Accept(s->tcp, &s->accept_token);
     if (EFI_ERROR(status)) {
         s->accept.pending = FALSE;
-        s->error = io_error(status);
+        s->error = io_error(s, status);
     }
 }
 
@@ -306,7 +331,7 @@ static void sock_progress(struct sock *s)
             s->state = SOCK_FAILED;
             /* Under QEMU's user networking a closed port answers with a reset. */
             s->error = (status == EFI_CONNECTION_RESET || status == EFI_CONNECTION_REFUSED)
-                           ? NET_ECONNREFUSED : io_error(status);
+                           ? NET_ECONNREFUSED : io_error(s, status);
         }
     }
     if (token_finished(&s->rx)) {
@@ -316,19 +341,19 @@ static void sock_progress(struct sock *s)
         else if (status == EFI_CONNECTION_FIN)
             s->eof = TRUE;
         else if (!s->error)
-            s->error = io_error(status);
+            s->error = io_error(s, status);
     }
     if (token_finished(&s->tx)) {
         EFI_STATUS status = s->tx_token.CompletionToken.Status;
         if (EFI_ERROR(status) && !s->error)
-            s->error = io_error(status);
+            s->error = io_error(s, status);
     }
     if (token_finished(&s->accept)) {
         EFI_STATUS status = s->accept_token.CompletionToken.Status;
         if (!EFI_ERROR(status))
             s->accepted[s->accepted_count++] = s->accept_token.NewChildHandle;
         else if (!s->error && s->state == SOCK_LISTENING)
-            s->error = io_error(status);
+            s->error = io_error(s, status);
     }
     start_receive(s);
     start_accept(s);
@@ -466,7 +491,7 @@ int net_listen(int fd, UINTN backlog)
     s->state = SOCK_LISTENING;
     start_accept(s);
     if (s->error)
-        return net_fail(s->error);
+        return sock_fail(s);
     return 0;
 }
 
@@ -533,7 +558,7 @@ int net_accept(int fd, struct net_addr *peer)
             return -1;
     }
     if (s->accepted_count == 0)
-        return net_fail(s->error);
+        return sock_fail(s);
     EFI_HANDLE child = s->accepted[0];
     s->accepted_count--;
     CopyMem(s->accepted, s->accepted + 1, s->accepted_count * sizeof s->accepted[0]);
@@ -567,8 +592,8 @@ int net_connect(int fd, const struct net_addr *to)
     if (EFI_ERROR(status)) {
         s->connect.pending = FALSE;
         s->state = SOCK_FAILED;
-        s->error = io_error(status);
-        return net_fail(s->error);
+        s->error = io_error(s, status);
+        return sock_fail(s);
     }
     s->state = SOCK_CONNECTING;
     if (!s->blocking)
@@ -582,7 +607,7 @@ int net_connect(int fd, const struct net_addr *to)
         return net_fail(NET_ETIMEDOUT);
     }
     if (s->state != SOCK_CONNECTED)
-        return net_fail(s->error);
+        return sock_fail(s);
     return 0;
 }
 
@@ -594,7 +619,7 @@ static BOOLEAN can_send(struct sock *s)
 static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN blocking)
 {
     if (s->state == SOCK_FAILED)
-        return net_fail(s->error);
+        return sock_fail(s);
     if (s->state != SOCK_CONNECTED)
         return net_fail(NET_ENOTCONN);
     if (!can_send(s)) {
@@ -624,8 +649,8 @@ static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN bl
         status = s->tcp->Transmit(s->tcp, &s->tx_token);
     if (EFI_ERROR(status)) {
         s->tx.pending = FALSE;
-        s->error = io_error(status);
-        return net_fail(s->error);
+        s->error = io_error(s, status);
+        return sock_fail(s);
     }
     return (INTN)n;
 }
@@ -665,7 +690,7 @@ INTN net_recv(int fd, void *buffer, UINTN length)
     if (!s)
         return -1;
     if (s->state == SOCK_FAILED)
-        return net_fail(s->error);
+        return sock_fail(s);
     if (s->state != SOCK_CONNECTED)
         return net_fail(NET_ENOTCONN);
     if (!can_recv(s)) {
@@ -684,7 +709,7 @@ INTN net_recv(int fd, void *buffer, UINTN length)
     }
     if (s->eof)
         return 0;
-    return net_fail(s->error);
+    return sock_fail(s);
 }
 
 int net_close(int fd)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import os
 import re
 import socket
+import struct
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -25,6 +28,33 @@ GATEWAY = "10.0.2.2"               # QEMU user networking: the host, as the gues
 GUEST_MEMORY_MB = 256
 BOOT_LIMIT_S = 240                 # the harness kills a boot after this long
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+
+
+# Host builds of the chapter's freestanding code run with the sanitizers on:
+# a read past a buffer fails the test that made it, not a later one.
+HOST_CFLAGS = ["-std=gnu11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
+               "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+
+
+def build_host_program(chapter, out_dir: Path, name: str, sources: list[str]) -> Path:
+    """gcc the chapter's `sources` (paths relative to the chapter) into out_dir/name.
+    out_dir is the test's own (tmp_path_factory), so parallel workers never
+    write the same file."""
+    out = out_dir / name
+    result = subprocess.run(["gcc", *HOST_CFLAGS, f"-I{chapter.root}", "-o", str(out),
+                             *(str(chapter.root / s) for s in sources)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert result.returncode == 0, f"building {name} failed:\n{result.stdout}"
+    return out
+
+
+def header_limit(chapter, header: str, name: str) -> int:
+    """The value of `#define NAME number` in the chapter's header: tests take
+    the limits from the source, never typed again."""
+    text = (chapter.root / header).read_text()
+    match = re.search(rf"^#define {name}\s+(\d+)\b", text, re.M)
+    assert match, f"{header} has no #define {name} NUMBER"
+    return int(match.group(1))
 
 
 def free_port() -> int:
@@ -60,6 +90,9 @@ class HostServer:
     /chunked/X:  files[X] sent with Transfer-Encoding: chunked
     /redirect/X: 302 to /X
     /truncated:  promises TRUNCATED_PROMISE bytes, sends TRUNCATED_SENT, closes
+    /reset...:   promises TRUNCATED_PROMISE bytes, sends TRUNCATED_SENT, resets (RST)
+    /continue/X: 100 (Continue), then files[X] (an interim response first)
+    raw:         path -> bytes sent as they are (any head a test needs), then close
     POST any:    the body is kept in .uploads; the answer is its SHA-256
     """
 
@@ -67,8 +100,9 @@ class HostServer:
     TRUNCATED_SENT = 64 * 1024
     CHUNK = 1000
 
-    def __init__(self, files: dict[str, bytes]):
+    def __init__(self, files: dict[str, bytes], raw: dict[str, bytes] | None = None):
         self.files = files
+        self.raw = raw or {}
         self.uploads: list[tuple[str, bytes]] = []
         self.requests: list[str] = []
         self.times: list[tuple[float, str]] = []     # (monotonic time, "GET /x" or "POST /x done")
@@ -103,6 +137,28 @@ class HostServer:
                         piece = data[i:i + owner.CHUNK]
                         self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
                     self.wfile.write(b"0\r\n\r\n")
+                elif path in owner.raw:
+                    self.wfile.write(owner.raw[path])
+                    self.wfile.flush()
+                    self.close_connection = True
+                elif path.startswith("/continue/") and path[9:] in owner.files:
+                    self.send_response_only(100)
+                    self.end_headers()
+                    self._send(200, owner.files[path[9:]])
+                elif path.startswith("/reset"):
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(owner.TRUNCATED_PROMISE))
+                    self.end_headers()
+                    self.wfile.write(b"x" * owner.TRUNCATED_SENT)
+                    self.wfile.flush()
+                    # SO_LINGER on, 0 s: closing sends RST instead of FIN. The
+                    # descriptor is closed here and now (socket.close() would
+                    # wait for the handler's files, and the server's shutdown
+                    # of the socket would send a FIN first).
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                               struct.pack("ii", 1, 0))
+                    os.close(self.connection.detach())
+                    self.close_connection = True
                 elif path.startswith("/redirect/"):
                     self._send(302, b"moved\n", [("Location", path[9:])])
                 elif path == "/truncated":
@@ -146,11 +202,11 @@ class HostServer:
 
 @pytest.fixture
 def host_server():
-    """host_server(files) -> a running HostServer, stopped after the test."""
+    """host_server(files, raw={}) -> a running HostServer, stopped after the test."""
     servers: list[HostServer] = []
 
-    def start(files: dict[str, bytes]) -> HostServer:
-        server = HostServer(files).__enter__()
+    def start(files: dict[str, bytes], raw: dict[str, bytes] | None = None) -> HostServer:
+        server = HostServer(files, raw).__enter__()
         servers.append(server)
         return server
 

@@ -25,9 +25,10 @@ VECTORS = [
 
 
 @pytest.fixture(scope="module")
-def host_check(chapter):
-    out = chapter.build / "host_check"
-    out.parent.mkdir(parents=True, exist_ok=True)
+def host_check(chapter, tmp_path_factory):
+    # Each pytest-xdist worker builds its own copy: two compilers writing one
+    # build/host_check at once left a half-written file for the other.
+    out = tmp_path_factory.mktemp("host_check") / "host_check"
     sources = [chapter.root / "tests" / "host_check.c", chapter.root / "sha256.c",
                chapter.root / "text.c"]
     subprocess.run(["gcc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror",
