@@ -167,6 +167,7 @@ def _lab_part(request: pytest.FixtureRequest):
 def _message(report: pytest.TestReport) -> str:
     crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr or "")
+    text = re.sub(r"^bootcamp\.machine\.(LabTodo|BootError): ", "", text.strip())
     return text.strip().splitlines()[0] if text.strip() else report.outcome
 
 
