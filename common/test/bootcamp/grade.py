@@ -77,9 +77,11 @@ def run_tests(chapter: Path, raw: Path, nodeids: list[str] | None = None,
 
 
 def first_error(build_log: str) -> str:
-    for line in build_log.splitlines():
-        if re.search(r"\berror\b|Error \d|\*\*\*", line):
-            return line.strip()
+    """The line that says what broke: a compiler's `file:line: error:` first."""
+    for pattern in (r":\d+: (fatal )?error:|^error:", r"\*\*\*"):
+        for line in build_log.splitlines():
+            if re.search(pattern, line):
+                return line.strip()
     return (build_log.strip().splitlines() or ["the build failed"])[-1]
 
 
@@ -199,8 +201,10 @@ def main(argv: list[str]) -> int:
             chapters = [lab.ROOT / c for c in manifest["chapters"]]
         else:
             chapters = [c for c in lab.chapters() if (c / lab.PARTS_FILE).exists()]
+        # A chapter's make grade writes into its build/; the course's, into the top's.
         out = Path(args.out).resolve() if args.out else (
-            chapters[0] / "build" / "grade" if len(chapters) == 1 else lab.ROOT / "build" / "grade")
+            chapters[0] / "build" / "grade" if args.chapters and Path(args.chapters[0]).is_dir()
+            else lab.ROOT / "build" / "grade")
         results = [grade_chapter(c, out) for c in chapters]
     except lab.LabError as err:
         print(f"make grade: {err}", file=sys.stderr)
