@@ -63,7 +63,7 @@ print_string:
         int     $BIOS_VIDEO_SERVICE
         jmp     1b
 /* LAB STUB
-        pushw   %cx                     // Lab stub: says it is one, on port 0xE9 only
+        pushw   %cx
         pushw   %dx
         movw    $lab_todo, %si
         movw    $(lab_todo_end - lab_todo), %cx

@@ -82,7 +82,7 @@ BLOCK_HTML = ("block", "<!--", "-->")
 STYLES_BY_SUFFIX = {
     ".asm": [LINE_SEMICOLON], ".inc": [LINE_SEMICOLON],
     ".s": [LINE_HASH, BLOCK_C],
-    ".S": [BLOCK_C, LINE_SLASHES],          # cpp runs first: a `#` line is a directive
+    ".S": [BLOCK_C],        # the course assembles .S with as alone: /* */ is its comment
     ".c": [BLOCK_C, LINE_SLASHES], ".h": [BLOCK_C, LINE_SLASHES],
     ".ld": [BLOCK_C],
     ".mk": [LINE_HASH], ".sh": [LINE_HASH], ".py": [LINE_HASH], ".cfg": [LINE_HASH],
