@@ -75,8 +75,10 @@ def test_a_handout_fails_exactly_the_graded_tests_each_with_its_own_todo(name, t
         assert part["score"] == 0 and part["tests"], part
         for test in part["tests"]:
             assert test["outcome"] == "failed", test
-            assert test["message"].startswith(f"LAB TODO: {part['id']}:"), test
-            assert not test.get("retry"), f"a stub failed by timing out: {test}"
+            # A boot that failed for want of time is retried alone (grade.py):
+            # what counts is what that retry saw.
+            final = test.get("retry", test)
+            assert final["message"].startswith(f"LAB TODO: {part['id']}:"), test
     assert "Score: 0/" in graded.stdout and " passed, " in graded.stdout, graded.stdout
 
 
