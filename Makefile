@@ -4,6 +4,9 @@
 #   make test         every chapter's tests, then one summary line
 #   make doctor       check (and as root, install) the tools the course needs
 #   make bench        how fast each chapter builds, boots and tests
+#   make lab CH=3     a lab: a handout without the solutions, and its grader (TEACHING.md)
+#   make grade        score the lab parts (in a handout: its own)
+#   make grade-all SUBMISSIONS=DIR   grade every learner's submission of a lab
 #   make help         more
 #
 # Every chapter is also a course of its own: make -C ch02-hello test
@@ -15,7 +18,7 @@ CHAPTERS := $(shell $(HARNESS) -m bootcamp.course chapters)
 chapter_of = $(firstword $(filter ch$(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0)$(1)-%,$(CHAPTERS)))
 
 .DEFAULT_GOAL := help
-.PHONY: all run test doctor bench clean help
+.PHONY: all run test doctor bench clean help lab grade grade-all
 
 all:
 	@$(DOCTOR) --quiet
@@ -38,6 +41,22 @@ bench:
 	@$(DOCTOR) --quiet
 	@$(HARNESS) -m bootcamp.bench $(if $(CH),$(call chapter_of,$(CH)),$(CHAPTERS))
 
+# Labs (TEACHING.md). make lab CH=3 [PARTS=lba_to_chs,retry] [LAB=DIR]
+# writes DIR/handout and DIR/grader (default build/lab/<chapter>).
+lab:
+	@test -n "$(CH)" || { echo "make lab CH=N: which chapter (or chapters: CH=\"2 3\")" >&2; exit 1; }
+	@$(HARNESS) -m bootcamp.lab make $(CH) $(if $(PARTS),--parts $(PARTS)) $(if $(LAB),--out $(LAB))
+
+grade:
+	@$(DOCTOR) --quiet
+	@$(HARNESS) -m bootcamp.grade $(CH)
+
+# make grade-all SUBMISSIONS=DIR [LAB=build/lab/<chapter>] [OUT=DIR]
+grade-all:
+	@test -n "$(SUBMISSIONS)" || { echo "make grade-all SUBMISSIONS=DIR: a folder per learner" >&2; exit 1; }
+	@$(HARNESS) -m bootcamp.grade_all --submissions $(SUBMISSIONS) $(if $(LAB),--lab $(LAB)) \
+	    $(if $(OUT),--out $(OUT))
+
 clean:
 	@for ch in $(CHAPTERS) common; do $(MAKE) --no-print-directory -C $$ch clean; done
 
@@ -49,6 +68,9 @@ help:
 	@echo "make doctor        check the tools; as root, install what is missing"
 	@echo "make bench [CH=N]  measure build, boot and test times"
 	@echo "make all           build every chapter"
+	@echo "make lab CH=N      a handout and its grader for chapter N's lab parts"
+	@echo "make grade         score the lab parts (one line each, Score: X/Y)"
+	@echo "make grade-all SUBMISSIONS=DIR   grade a folder of submissions into a CSV"
 	@echo "make clean         remove every build/ folder"
 	@echo
 	@echo "In a chapter folder: make, make run, make run-bochs, make debug, make test,"

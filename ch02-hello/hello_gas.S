@@ -54,6 +54,7 @@ print_string:
         pushw   %ax
         pushw   %bx
         pushw   %si
+/* LAB SOLUTION gas_print_string */
 1:      lodsb                           /* AL = [DS:SI], SI += 1 */
         testb   %al, %al
         jz      2f
@@ -62,6 +63,20 @@ print_string:
         xorw    %bx, %bx                /* page 0 */
         int     $BIOS_VIDEO_SERVICE
         jmp     1b
+/* LAB STUB
+        pushw   %cx
+        pushw   %dx
+        movw    $lab_todo, %si
+        movw    $(lab_todo_end - lab_todo), %cx
+        movw    $DEBUG_PORT, %dx
+        rep outsb
+        popw    %dx
+        popw    %cx
+        jmp     2f
+lab_todo:
+        .ascii  "LAB TODO: gas_print_string\n"
+lab_todo_end:
+LAB END */
 2:      popw    %si
         popw    %bx
         popw    %ax

@@ -1,5 +1,8 @@
 """ch01: the smallest boot sector, in QEMU and Bochs."""
 
+import re
+import shutil
+
 from bootcamp import Spec
 
 SECTOR_BYTES = 512
@@ -21,7 +24,7 @@ def test_floppy_images_are_the_size_bochs_needs(chapter):
         assert image.stat().st_size == 1_474_560, f"{image} is not a 1.44 MB floppy image"
 
 
-def test_boot_halts_for_good_with_interrupts_off(chapter, boot, emulator):
+def test_boot_halts_with_interrupts_off(chapter, boot, emulator):
     machine = boot(Spec(chapter.image("boot.floppy.img")), emulator)
     regs = machine.wait_halted(timeout=20)
     assert not regs.interrupts_enabled, f"IF is set: a timer interrupt will wake the CPU\n{regs.raw}"
@@ -30,6 +33,34 @@ def test_boot_halts_for_good_with_interrupts_off(chapter, boot, emulator):
     # Still there after a second look: nothing woke it.
     again = machine.wait_halted(timeout=5)
     assert again.linear_ip == regs.linear_ip
+
+
+def test_boot_halts_again_after_an_nmi(chapter, boot, logdir):
+    # cli does not stop a non-maskable interrupt: the NMI wakes the HLT, the
+    # BIOS's handler returns to the instruction after it, and only a loop back
+    # to the HLT keeps the CPU in the sector. QEMU injects the NMI (Bochs's
+    # debugger cannot). QEMU logs no NMI in real mode, but it logs each block
+    # of code the first time it runs (-d in_asm): the code after the HLT,
+    # never run while the CPU slept, shows that the NMI woke it.
+    # A copy: QEMU locks the image it boots, and the test above boots boot.floppy.img too.
+    image = logdir / "boot.floppy.img"
+    shutil.copyfile(chapter.image("boot.floppy.img"), image)
+    machine = boot(Spec(image), "qemu", log_items="in_asm")
+    regs = machine.wait_halted(timeout=20)
+    assert BIOS_LOAD_ADDRESS <= regs.linear_ip < BIOS_LOAD_ADDRESS + SECTOR_BYTES, regs.raw
+    after_hlt = re.compile(rf"^IN:.*\n0x{regs.linear_ip:08x}:", re.M)
+    assert not after_hlt.search(machine.qemu_log.read_text(errors="replace")), \
+        "the code after the HLT ran before the NMI: something else woke the CPU"
+    machine.qmp("inject-nmi")
+    machine.wait_until(lambda: after_hlt.search(machine.qemu_log.read_text(errors="replace")),
+                       "the NMI to wake the CPU (the code after its HLT to run)", timeout=10)
+
+    def halted_in_sector() -> bool:
+        again = machine.registers()
+        return again.halted and BIOS_LOAD_ADDRESS <= again.linear_ip < BIOS_LOAD_ADDRESS + \
+            SECTOR_BYTES
+    machine.wait_until(halted_in_sector, "the CPU to halt in the boot sector again after the NMI",
+                       timeout=10, seen=lambda: machine.registers().raw)
 
 
 def test_bare_hlt_is_woken_and_runs_into_the_padding(chapter, boot):

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -238,11 +239,18 @@ def test_a_failing_read_is_retried_three_times(chapter, boot, logdir):
                                                                    * SECTOR_BYTES])
     port = free_port()
     machine = boot(Spec(cut, media="hd"), "qemu", gdb_port=port, paused=True)
-    resets, _, out = count_hits(port, logdir / "count_resets.gdb",
-                                at=address["disk_read_sector.reset"], stops=[address["disk_error"]])
+    counted: list = []
+    gdb = threading.Thread(target=lambda: counted.append(count_hits(
+        port, logdir / "count_resets.gdb", at=address["disk_read_sector.reset"],
+        stops=[address["disk_error"]])), daemon=True)
+    gdb.start()
+    # gdb stops the machine at disk_error, counts, and detaches: then it runs on
+    # to the message. Waiting here (not in gdb) is what sees a lab stub at once.
+    machine.wait_for(DISK_ERROR, timeout=60)
+    gdb.join(timeout=60)
+    assert counted, "gdb did not finish counting"
+    resets, _, out = counted[0]
     assert resets == 3, out
-    # gdb has detached: the machine runs on to the message.
-    machine.wait_for(DISK_ERROR, timeout=20)
 
 
 def test_geometry_failure_prints_disk_error(chapter, boot):

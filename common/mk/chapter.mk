@@ -19,7 +19,7 @@ LAUNCH_ARGS = $(RUN_IMAGE) --media $(RUN_MEDIA) $(RUN_OPTIONS)
 .DEFAULT_GOAL := all
 # Keep every intermediate file (objects, ELF twins, raw binaries): learners read them.
 .SECONDARY:
-.PHONY: all run run-bochs debug test bench bench-config config clean help print-image doctor
+.PHONY: all run run-bochs debug test grade bench bench-config config clean help print-image doctor
 
 all: $(IMAGES)
 
@@ -46,6 +46,12 @@ test:
 	@$(DOCTOR) --quiet
 	@$(MAKE) --no-print-directory all
 	$(HARNESS) -m pytest -p bootcamp.plugin $(PYTEST_FLAGS) tests
+
+# The lab parts of lab.toml: one line each with its points, then Score: X/Y
+# (TEACHING.md). Results in build/grade/: grade.json, results.json, junit.xml.
+grade:
+	@$(DOCTOR) --quiet
+	@$(HARNESS) -m bootcamp.grade $(CURDIR)
 
 BENCH_COMMAND ?= $(HARNESS) -m bootcamp.bench $(CURDIR)
 bench: all
@@ -93,6 +99,7 @@ help:
 	@echo "make run-bochs   boot it in Bochs"
 	@echo "make debug       QEMU paused at the first instruction, with gdb attached"
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
+	@echo "make grade       score the lab parts of lab.toml (TEACHING.md)"
 	@echo "make bench       time the build, the boot and the tests"
 	@echo "make check EX=N  check your attempt at exercise N (make check: all of them)"
 	@echo "make pictures    pictures/*.png: the screen the lesson ends with"

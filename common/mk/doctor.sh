@@ -50,6 +50,7 @@ needs=(
     "py     pytest                                 python3-pytest       the tests"
     "py     xdist                                  python3-pytest-xdist running tests on every core"
     "cmd    gnuplot                                gnuplot-nox          the make bench chart"
+    "cmd    bwrap                                  bubblewrap           make grade-all: each submission in a sandbox"
 )
 
 missing_packages=()

@@ -41,6 +41,14 @@ SOURCES = ("debug", "serial", "screen")
 # loop is lost; one that reaches it at its prompt is ignored. So the harness
 # sends it again until the prompt shows.
 BOCHS_BREAK_RETRY_SECONDS = 0.05
+# A lab stub (bootcamp.lab) says `LAB TODO: <part>` where the chapter's output
+# goes. Every wait watches for it on the debug port and the serial port, and
+# stops the test at once, naming the part: a fresh handout fails in seconds,
+# never by timeout. The plugin sets LAB_PART to the part the running test
+# grades; a stub of another part (one this test runs through) is only fatal
+# when no part is known, or when the wait itself fails.
+LAB_TODO = re.compile(r"LAB TODO: ([a-z][a-z0-9_]*)")
+LAB_PART: str | None = None
 
 
 class BootError(AssertionError):
@@ -91,6 +99,14 @@ def parse_hex(pattern: str, text: str, what: str, raw_file: Path | None = None) 
         raise HarnessError(f"could not find {what} in the emulator's answer{where}:\n"
                            f"{text[:2000]}")
     return int(match.group(1).replace("_", ""), 16)
+
+
+class LabTodo(BootError):
+    """A lab stub ran: the part it names is not written yet."""
+
+    def __init__(self, message: str, part: str):
+        super().__init__(message)
+        self.part = part
 
 
 @dataclasses.dataclass
@@ -241,14 +257,39 @@ class Machine:
         deadline = time.monotonic() + timeout * TIMEOUT_SCALE
         while True:
             exited = not self.running
+            self.check_lab_todo()
             result = condition()
             if result:
                 return result
             if exited:
+                self.check_lab_todo(final=True)
                 self.fail(f"the emulator ended before {what}", seen)
             if time.monotonic() > deadline:
+                self.check_lab_todo(final=True)
                 self.fail(f"waited {timeout * TIMEOUT_SCALE:.1f} s for {what}", seen)
             time.sleep(POLL_SECONDS)
+
+    def check_lab_todo(self, final: bool = False) -> None:
+        """Raise LabTodo if a lab stub has reported: its own part's at once, another
+        part's when no part is known or when the wait is failing anyway (final)."""
+        try:
+            text = self.debug_output() + self.serial_output()
+        except OSError:
+            return
+        if "LAB TODO: " not in text:
+            return
+        seen = LAB_TODO.findall(text)
+        own = LAB_PART if LAB_PART in seen else None
+        if own is None and (LAB_PART is None or final) and seen:
+            own = seen[0]
+        if own is None:
+            return
+        self.save_outputs()
+        also = sorted(set(seen) - {own})
+        note = f" (stubs of {', '.join(also)} ran too)" if also else ""
+        graded = f"; this test grades {LAB_PART}" if LAB_PART and LAB_PART != own else ""
+        raise LabTodo(f"LAB TODO: {own}: the lab stub of part {own} ran{note}{graded}: "
+                      f"write that part to pass.\nFull output of this boot: {self.logdir}", own)
 
     def wait_for(self, pattern: str | re.Pattern, source: str = "debug",
                  timeout: float = 10.0) -> re.Match:
@@ -273,7 +314,9 @@ class Machine:
         """Wait until the emulator ends by itself, and say how it ended."""
         deadline = time.monotonic() + timeout * TIMEOUT_SCALE
         while self.proc.poll() is None:
+            self.check_lab_todo()
             if time.monotonic() > deadline:
+                self.check_lab_todo(final=True)
                 self.fail(f"waited {timeout * TIMEOUT_SCALE:.1f} s for the machine to power off "
                           "or exit", None)
             time.sleep(POLL_SECONDS)
@@ -316,9 +359,10 @@ class Qemu(Machine):
 
     def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0,
                  trace_interrupts: bool = False, gdb_port: int | None = None,
-                 paused: bool = False):
+                 paused: bool = False, log_items: str = ""):
         super().__init__(spec, logdir, limit=limit)
         self.trace_interrupts = trace_interrupts
+        self.log_items = log_items          # more -d items, e.g. "in_asm"
         self.gdb_port = gdb_port
         self.paused = paused
         self.sockdir = Path(tempfile.mkdtemp(prefix="bootcamp-"))
@@ -337,7 +381,8 @@ class Qemu(Machine):
         # guest_errors would log OVMF's probe for a TPM at 0xFED40000 some
         # 3.7 MB a boot; UEFI boots leave it out.
         items = "cpu_reset" + (",guest_errors" if self.spec.media != "efi" else "") \
-            + (",int" if self.trace_interrupts else "")
+            + (",int" if self.trace_interrupts else "") \
+            + (f",{self.log_items}" if self.log_items else "")
         serial = "chardev:serial0"
         return qemu_command(self.spec, display="none", vars_copy=vars_copy,
                             debugcon=f"file:{self.debug_file}", serial=serial,

@@ -5,6 +5,11 @@ Fixtures:
   emulator  - "qemu" and "bochs": a test that takes it runs once in each
   boot      - boot(spec, emulator) starts a Machine that is stopped after the test;
               its output goes to build/test-logs/<test>/<n>-<emulator>/
+
+Lab parts (bootcamp.lab): each test a chapter's lab.toml maps to a part is told
+to the harness, which then stops the test the moment that part's stub says
+`LAB TODO: <part>`. With BOOTCAMP_GRADE=FILE in the environment (make grade),
+only the graded tests run, and each one's outcome is written to FILE as JSON.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from .emulators import Spec, bochs_binary, qemu_binary
+from . import lab
+from . import machine as machine_module
 from .machine import Bochs, Machine, Qemu
 
 EMULATORS = {"qemu": Qemu, "bochs": Bochs}
@@ -139,3 +146,87 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if os.environ.get("BOOTCAMP_TIMEOUT_SCALE"):
         lines.append(f"timeouts scaled by {os.environ['BOOTCAMP_TIMEOUT_SCALE']}")
     return lines
+
+
+# -- lab parts and grading ------------------------------------------------------------
+
+GRADE_ENV = "BOOTCAMP_GRADE"
+TIMED_OUT = re.compile(r"waited [\d.]+ s for|the harness killed it at its|Timeout")
+
+
+def _test_id(item: pytest.Item, root: Path) -> str:
+    """The test's node id under the chapter's tests/: test_hello.py::test_print_hex[qemu]."""
+    try:
+        rel = item.path.relative_to(root / "tests")
+    except ValueError:
+        rel = Path(item.path.name)
+    return f"{rel.as_posix()}::{item.name}"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    root = _chapter_root(config)
+    parts = lab.load_parts(root) if (root / lab.PARTS_FILE).exists() else []
+    grading = bool(os.environ.get(GRADE_ENV))
+    kept, dropped = [], []
+    for item in items:
+        part = lab.part_of(_test_id(item, root), parts)
+        item.lab_part = part
+        callspec = getattr(item, "callspec", None)
+        emulator = callspec.params.get("emulator") if callspec else None
+        if grading and (part is None or (emulator and emulator not in part.emulators)):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _lab_part(request: pytest.FixtureRequest):
+    """Tell the harness which part this test grades (see machine.LAB_PART)."""
+    part = getattr(request.node, "lab_part", None)
+    machine_module.LAB_PART = part.id if part else None
+    yield
+    machine_module.LAB_PART = None
+
+
+def _message(report: pytest.TestReport) -> str:
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr or "")
+    text = re.sub(r"^bootcamp\.machine\.(LabTodo|BootError): ", "", text.strip())
+    return text.strip().splitlines()[0] if text.strip() else report.outcome
+
+
+_outcomes: dict[str, dict] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if not os.environ.get(GRADE_ENV):
+        return
+    if report.when == "call" or report.outcome != "passed":
+        entry = _outcomes.setdefault(report.nodeid, {"outcome": "passed", "message": "",
+                                                     "seconds": 0.0})
+        entry["seconds"] += report.duration
+        if report.outcome != "passed" and entry["outcome"] == "passed":
+            entry["outcome"] = report.outcome
+            entry["message"] = _message(report) if report.outcome == "failed" else "skipped"
+            text = str(report.longrepr or "")
+            entry["timed_out"] = bool(TIMED_OUT.search(text)) and "LAB TODO: " not in text
+    elif report.when == "teardown":
+        _outcomes.setdefault(report.nodeid, {"outcome": "passed", "message": "", "seconds": 0.0})
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target = os.environ.get(GRADE_ENV)
+    if not target or hasattr(session.config, "workerinput"):
+        return        # an xdist worker: the controller sees every report and writes the file
+    root = _chapter_root(session.config)
+    parts = lab.load_parts(root) if (root / lab.PARTS_FILE).exists() else []
+    results = []
+    for nodeid, entry in _outcomes.items():
+        test_id = nodeid.split("tests/", 1)[1] if nodeid.startswith("tests/") else nodeid
+        part = lab.part_of(test_id, parts)
+        results.append(dict(entry, test=test_id, part=part.id if part else None))
+    Path(target).write_text(json.dumps(results, indent=1) + "\n")

@@ -1,0 +1,28 @@
+"""ch02, the grader's own: print_hex on values the handout's tests do not show.
+
+hex.asm is the course's, not the learner's: the test copies it with another
+table of values and builds that copy against the learner's print16.inc.
+"""
+
+import re
+
+from bootcamp import Spec
+
+# A carry out of every digit, a lone top bit, alternating letters and digits.
+HIDDEN_VALUES = (0x0001, 0x00FF, 0x0100, 0x8000, 0xA5C3, 0x0FF0, 0xFFFE)
+VALUES_LINE = re.compile(r"^values:\s+dw .*$", re.M)
+
+
+def test_print_hex_on_other_values(chapter, boot, emulator):
+    source = (chapter.root / "hex.asm").read_text()
+    assert VALUES_LINE.search(source), "hex.asm has no `values: dw ...` line to replace"
+    table = ", ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
+    hidden = chapter.build / "hidden"
+    hidden.mkdir(parents=True, exist_ok=True)
+    (hidden / "hex_hidden.asm").write_text(VALUES_LINE.sub(f"values:     dw {table}", source))
+    built = chapter.make(f"VPATH={hidden}", "build/hex_hidden.floppy.img")
+    assert built.returncode == 0, built.stdout
+    expected = " ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
+    machine = boot(Spec(chapter.image("hex_hidden.floppy.img")), emulator)
+    machine.wait_halted(timeout=20)
+    assert machine.debug_output().strip() == expected

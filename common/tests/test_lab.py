@@ -1,0 +1,134 @@
+"""Labs (bootcamp.lab, bootcamp.grade): the three things CI proves, and the failure paths.
+
+1. The full tree scores full marks (ch01 graded for real; every chapter's
+   graded tests are in its own `make test`, which must pass anyway).
+2. A handout of every part builds and fails exactly the graded tests, each with
+   its own LAB TODO (ch01, ch02, ch03: the BIOS chapters, seconds each).
+3. Putting the solutions back reproduces the tree byte for byte (every chapter).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bootcamp import lab
+
+ROOT = lab.ROOT
+LAB_CHAPTERS = [c for c in lab.chapters() if (c / lab.PARTS_FILE).exists()]
+HANDOUT_CHAPTERS = ["ch01-bootsector", "ch02-hello", "ch03-disk-load"]
+HARNESS_ENV = {"PYTHONPATH": str(ROOT / "common" / "test"), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run(args: list[str], cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
+    import os
+    return subprocess.run(args, cwd=cwd, env=dict(os.environ, **HARNESS_ENV),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout)
+
+
+def test_every_chapter_with_a_lab_has_two_parts_or_more():
+    assert LAB_CHAPTERS, "no chapter declares lab parts"
+    for chapter in LAB_CHAPTERS:
+        parts = lab.check_chapter(chapter)
+        assert len(parts) >= 2, f"{chapter.name}: {len(parts)} part(s)"
+
+
+@pytest.mark.parametrize("chapter", LAB_CHAPTERS, ids=lambda c: c.name)
+def test_solutions_put_back_reproduce_the_tree(chapter):
+    parts = {p.id for p in lab.load_parts(chapter)}
+    for path in lab.tracked(chapter):
+        if not lab.styles_for(path):
+            continue
+        original = path.read_text()
+        handout, taken = lab.strip(path, parts)
+        if not taken:
+            continue
+        assert "LAB SOLUTION" not in handout, path
+        assert lab.restore(path, handout, taken) == original, \
+            f"{path}: the handout with its solutions put back differs from the tree"
+
+
+@pytest.mark.parametrize("name", HANDOUT_CHAPTERS)
+def test_a_handout_fails_exactly_the_graded_tests_each_with_its_own_todo(name, tmp_path):
+    made = run([sys.executable, "-m", "bootcamp.lab", "make", name, "--out", str(tmp_path)], ROOT)
+    assert made.returncode == 0, made.stdout
+    handout = tmp_path / "handout"
+    assert (handout / ".git").is_dir() and not (handout / name / "build").exists()
+    log = run(["git", "log", "--oneline"], handout).stdout.splitlines()
+    assert len(log) == 1, f"the handout has history: {log}"
+    manifest = json.loads((handout / lab.HANDOUT_MANIFEST).read_text())
+    for rel in manifest["owned"]:
+        assert "LAB SOLUTION" not in (handout / rel).read_text(), rel
+    graded = run(["make", "--no-print-directory", "-C", name, "grade"], handout)
+    assert graded.returncode != 0, graded.stdout          # make: the recipe failed
+    summary = json.loads((handout / name / "build" / "grade" / "grade.json").read_text())
+    (chapter,) = summary["chapters"]
+    assert chapter["build_failure"] is None, chapter["build_failure"]
+    parts = {p.id for p in lab.load_parts(ROOT / name)}
+    assert {p["id"] for p in chapter["parts"]} == parts
+    for part in chapter["parts"]:
+        assert part["score"] == 0 and part["tests"], part
+        for test in part["tests"]:
+            assert test["outcome"] == "failed", test
+            # A boot that failed for want of time is retried alone (grade.py):
+            # what counts is what that retry saw.
+            final = test.get("retry", test)
+            assert final["message"].startswith(f"LAB TODO: {part['id']}:"), test
+    assert "Score: 0/" in graded.stdout and " passed, " in graded.stdout, graded.stdout
+
+
+def test_the_full_tree_scores_full_marks(tmp_path):
+    graded = run([sys.executable, "-m", "bootcamp.grade", "--out", str(tmp_path),
+                  str(ROOT / "ch01-bootsector")], ROOT)
+    assert graded.returncode == 0, graded.stdout
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0, results
+    assert (tmp_path / "junit.xml").read_text().startswith("<?xml")
+
+
+# -- failure paths ---------------------------------------------------------------------
+
+def test_a_region_without_its_end_is_refused(tmp_path):
+    source = tmp_path / "x.asm"
+    source.write_text("; LAB SOLUTION demo\n    nop\n; LAB STUB\n;|    hlt\n")
+    with pytest.raises(lab.LabError, match="has no LAB END line"):
+        lab.regions(source)
+
+
+def test_a_stub_line_without_its_leader_is_refused(tmp_path):
+    source = tmp_path / "x.asm"
+    source.write_text("; LAB SOLUTION demo\n    nop\n; LAB STUB\n    hlt\n; LAB END\n")
+    with pytest.raises(lab.LabError, match=r"must start with ;\|"):
+        lab.regions(source)
+
+
+def test_a_solution_left_in_the_lesson_is_a_leak():
+    solution = "    rol dx, 4                   ; bring the next nibble to the bottom\n"
+    found = lab.leaks([solution], {"ch02-hello/print16.inc": "print_hex:\n    ret\n",
+                                   "ch02-hello/README.md": "text\n" + solution})
+    assert found and found[0].startswith("ch02-hello/README.md:2: a solution line"), found
+
+
+def test_a_copied_solution_in_code_is_a_leak():
+    solution = "    xor dx, dx\n    div word [disk_heads]\n    mov dh, dl   ; DH = head\n"
+    found = lab.leaks([solution], {"x/copy.inc": "start:\n" + solution})
+    assert found and "3 solution lines in a row" in found[0], found
+
+
+def test_a_test_claimed_by_two_parts_is_refused():
+    parts = [lab.Part("a", "A", 1, "chX", [], ["qemu"], ["t.py::test_x"], []),
+             lab.Part("b", "B", 1, "chX", [], ["qemu"], ["t.py::test_*"], [])]
+    with pytest.raises(lab.LabError, match="belongs to parts a, b"):
+        lab.part_of("t.py::test_x[qemu]", parts)
+
+
+def test_an_unknown_part_is_refused(tmp_path):
+    made = run([sys.executable, "-m", "bootcamp.lab", "make", "ch01", "--parts", "nothing",
+                "--out", str(tmp_path)], ROOT)
+    assert made.returncode == 1 and "no part nothing in ch01-bootsector" in made.stdout, \
+        made.stdout
