@@ -257,8 +257,10 @@ class Machine:
         deadline = time.monotonic() + timeout * TIMEOUT_SCALE
         while True:
             exited = not self.running
-            self.check_lab_todo()
             result = condition()
+            # After the condition: a stub may report and then do what the
+            # condition waits for (halt) between two polls.
+            self.check_lab_todo()
             if result:
                 return result
             if exited:
