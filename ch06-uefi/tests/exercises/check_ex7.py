@@ -20,7 +20,7 @@ def test_green_after_exit_boot_services(chapter, boot, logdir):
             return "ended"
         try:
             return "green" if green(machine.screendump("exitbs.ppm")) else None
-        except BootError:                   # QEMU ended while taking the picture
+        except (BootError, OSError):        # QEMU ended while taking the picture
             return "ended"
 
     seen = machine.wait_until(green_or_ended, "the screen to turn green or QEMU to end", 60,
