@@ -16,6 +16,12 @@ import pytest
 from .esp import build_esp
 from .terminal import lines
 
+PROMPT = "bootcamp> "              # SHELL_PROMPT, the UEFI chapters' shell
+# A UEFI check's QEMU may live this long past its wait for the script's output,
+# for what the check does next (a picture, a connection from the host): without
+# it the harness's own limit (60 s) would end QEMU before a slow boot got there.
+AFTER_SCRIPT_S = 90
+
 
 def not_done(number: int, expected: str, seen: str = "") -> None:
     pytest.fail(f"exercise {number} is not done yet: expected {expected}"
@@ -41,10 +47,26 @@ def uefi_script(chapter, boot, logdir: Path, app: str, script: list[str],
     autorun = "\n".join(script + ["shutdown"]) + "\n"
     image = build_esp(logdir / "esp.img", chapter.image(f"{app}.efi"),
                       {"autorun.txt": autorun, **(files or {})})
-    machine = boot(Spec(image, media="efi", **spec_options))
+    machine = boot(Spec(image, media="efi", **spec_options), limit=timeout + AFTER_SCRIPT_S)
     pattern = re.compile(until, re.M)
     machine.wait_until(lambda: pattern.search(shown(machine)) or not machine.running,
                        f"{until!r} on the console", timeout, seen=lambda: shown(machine))
+    return machine, shown(machine)
+
+
+def uefi_prompt(chapter, boot, logdir: Path, app: str, script: list[str],
+                files: dict | None = None, timeout: float = 120, **spec_options):
+    """Boot the chapter's application with an autorun.txt of `script` and no shutdown;
+    return (machine, console text) once the prompt shows after the script, for the
+    check to type more (machine.serial_write("command\\r")) once it has read the output."""
+    from . import Spec
+    image = build_esp(logdir / "esp.img", chapter.image(f"{app}.efi"),
+                      {"autorun.txt": "\n".join(script) + "\n", **(files or {})})
+    machine = boot(Spec(image, media="efi", **spec_options), limit=timeout + AFTER_SCRIPT_S)
+    # (A terminal line shows no trailing spaces: the prompt's own is gone.)
+    last = re.compile(rf"^> {re.escape(script[-1])}$(?:.*\n)*{re.escape(PROMPT.rstrip())}", re.M)
+    machine.wait_until(lambda: last.search(shown(machine)), "the prompt after the script",
+                       timeout, seen=lambda: shown(machine))
     return machine, shown(machine)
 
 
