@@ -7,7 +7,8 @@ run DHCP (the net_shell fixture), and types its commands one after another.
 import os
 import re
 
-from conftest import GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port, run, sha256
+from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, free_port, run, section,
+                      sha256)
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
 BIG_BYTES = 16 * 1024 * 1024

@@ -59,7 +59,7 @@ from pathlib import Path
 
 from .emulators import OVMF_CODE, OVMF_VARS, Spec, qemu_binary, qemu_command
 from .esp import build_esp
-from .machine import POLL_SECONDS, TIMEOUT_SCALE, BootError, Qemu
+from .machine import TIMEOUT_SCALE, BootError, Qemu
 from .terminal import lines
 
 # Bump when the way a snapshot is made changes: old ones are then rebuilt.
