@@ -114,6 +114,11 @@ int net_select(net_fd_set *readable, net_fd_set *writable, INT64 timeout_ms);
 
 /* Poll the NIC and move every socket's outstanding work on. */
 void net_poll(void);
+/* Poll until the firmware has nothing more to deliver to socket s (or its
+   queue is full): call it before work on received bytes (a hash), so that
+   work runs while the sender has nothing in flight to us, not in front of
+   frames that are already waiting (socket.c explains why). */
+void net_drain(int s);
 /* Finish the graceful closes still under way (each at most NET_LINGER_MS). */
 void net_finish_closes(void);
 

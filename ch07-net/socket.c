@@ -34,6 +34,9 @@
 #define ACCEPT_QUEUE  8             /* accepted connections waiting for net_accept() */
 #define NET_LINGER_MS 3000          /* how long a graceful close may take */
 #define IP_TTL        64
+/* net_drain: at most this many polls (each moves at most one frame), so a
+   sender that never pauses cannot keep the program from its own work. */
+#define DRAIN_POLLS_MAX 64
 
 static EFI_GUID tcp4_guid = EFI_TCP4_PROTOCOL;
 
@@ -415,6 +418,25 @@ void net_poll(void)
             *link = next;
         else
             link = &s->next_closing;
+    }
+}
+
+/* The firmware moves one frame per Poll(), and each Receive completes with
+   one segment. ACKs go out only from polls, and QEMU's user network keeps at
+   most 64 KiB in flight (no window scaling): while the program hashes a
+   segment with frames waiting, the sender waits too. Draining first sends
+   the ACKs for everything that has arrived, and the program's own work then
+   runs while the next frames are on their way. */
+void net_drain(int fd)
+{
+    struct sock *s = lookup(fd);
+    if (!s)
+        return;
+    for (int i = 0; i < DRAIN_POLLS_MAX && s->state == SOCK_CONNECTED; i++) {
+        UINTN before = s->queue_length;
+        net_poll();
+        if (s->queue_length == before)
+            break;                  /* nothing arrived: the firmware has nothing more */
     }
 }
 

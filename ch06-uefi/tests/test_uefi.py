@@ -1,8 +1,11 @@
 """ch06: a UEFI application under OVMF: the shell, sysinfo, memmap, cpuid, peek,
 mandel on the framebuffer, the line editor, snake, and \\autorun.txt scripts.
 
-Every boot is a fresh ESP made by bootcamp.esp.build_esp with the test's own
-autorun.txt (or none). The shell prints through ConOut, which OVMF mirrors on
+Tests of the boot itself (autorun.txt, what the firmware shows, Bochs, make
+debug) boot a fresh ESP made by bootcamp.esp.build_esp with the test's own
+autorun.txt. The others start at the prompt from a snapshot of a boot without
+one, made once per build (the `restore` fixture, bootcamp.snapshot), and type
+their commands. The shell prints through ConOut, which OVMF mirrors on
 the serial port as an ANSI terminal: tests read the serial log through
 bootcamp.terminal.lines(), which removes escape sequences and applies
 backspaces the way a terminal shows them.
@@ -153,16 +156,14 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
         assert OVMF_COMBINED.exists()
 
 
-def test_line_editor_history_completion_and_exit(chapter, boot, logdir):
+def test_line_editor_history_completion_and_exit(chapter, restore):
     """No autorun.txt: straight to the prompt. Then keys on the PS/2 keyboard.
 
     The keyboard (QEMU's sendkey) delivers each key whole and in order. Arrow
     keys typed on the serial line are escape sequences that OVMF's terminal
     driver decodes against a timeout; on a loaded host this test once saw them
     garbled, so the serial line only carries plain text (mandel, snake)."""
-    machine = boot(Spec(esp(chapter, logdir), media="efi", memory_mb=MEMORY_MB),
-                   limit=BOOT_TIMEOUT["qemu"] + 60)
-    wait_shown(machine, EMPTY_PROMPT, timeout=BOOT_TIMEOUT["qemu"])
+    machine = restore(chapter.image("bootcamp.efi"), memory_mb=MEMORY_MB, limit=120)
     assert not re.search(r"^> ", shown(machine), re.M), "no script, so nothing is echoed"
 
     # Tab completes a unique prefix; Enter runs it.
@@ -197,11 +198,9 @@ def test_line_editor_history_completion_and_exit(chapter, boot, logdir):
     wait_shown(machine, r"^Leaving bootcamp; the firmware takes over again\.$")
 
 
-def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, boot, logdir):
+def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
     """The framebuffer after mandel, then snake steered by the PS/2 keyboard (QMP sendkey)."""
-    machine = boot(Spec(esp(chapter, logdir), media="efi", memory_mb=MEMORY_MB),
-                   limit=BOOT_TIMEOUT["qemu"] + 90)
-    wait_shown(machine, EMPTY_PROMPT, timeout=BOOT_TIMEOUT["qemu"])
+    machine = restore(chapter.image("bootcamp.efi"), memory_mb=MEMORY_MB, limit=150)
 
     machine.serial_write("mandel" + ENTER)
     found = wait_shown(machine, r"mandel: \d+ x \d+ pixels; c = 0 is pixel \(\d+, \d+\); "
@@ -248,16 +247,19 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, boot, logdir):
     wait_shown(machine, r"snake: game over, you pressed Esc; score 0\.$")
 
 
-def test_failure_paths_in_a_script(chapter, boot, logdir):
-    """Bad arguments and a bad address say what is wrong; the script goes on; reboot resets."""
-    script = "peek\npeek 10000000000000 16\npeek 0 0\nsysinfo now\nreboot\nsysinfo\n"
-    machine = boot(Spec(esp(chapter, logdir, script), media="efi", memory_mb=MEMORY_MB),
-                   limit=BOOT_TIMEOUT["qemu"] + 30)
-    end = machine.wait_exit(timeout=BOOT_TIMEOUT["qemu"])
+def test_failure_paths_at_the_prompt(chapter, restore):
+    """Bad arguments and a bad address say what is wrong; the shell goes on; reboot resets.
+    (That a script goes on after a failing line: test_autorun_script_runs_and_powers_off.)"""
+    machine = restore(chapter.image("bootcamp.efi"), memory_mb=MEMORY_MB, limit=90)
+    for command in ("peek", "peek 10000000000000 16", "peek 0 0", "sysinfo now"):
+        machine.serial_write(command + ENTER)
+        wait_shown(machine, rf"^{PROMPT}{re.escape(command)}\n(?:.*\n)*bootcamp>$")
+    machine.serial_write("reboot" + ENTER)
+    end = machine.wait_exit(timeout=60)
     assert end.kind == "reset", end                  # QEMU runs with -no-reboot
     text = shown(machine)
-    assert re.findall(r"^> (.*)$", text, re.M) == ["peek", "peek 10000000000000 16", "peek 0 0",
-                                                   "sysinfo now", "reboot"], text
+    assert re.findall(rf"^{PROMPT}(.*)$", text, re.M) == [
+        "peek", "peek 10000000000000 16", "peek 0 0", "sysinfo now", "reboot"], text
     assert output_of(text, "reboot") == "Rebooting.\n"
     assert output_of(text, "peek") == "usage: peek ADDR [LEN]\n"
     assert ("peek: 0x10000000000000..0x1000000000000F is not all in the firmware's memory map; "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import random
 import re
 import socket
 import struct
@@ -23,11 +24,21 @@ import pytest
 
 from bootcamp import Spec
 from bootcamp.esp import build_esp
+from bootcamp.snapshot import finished, shown
 
 GATEWAY = "10.0.2.2"               # QEMU user networking: the host, as the guest sees it
 GUEST_MEMORY_MB = 256
 BOOT_LIMIT_S = 240                 # the harness kills a boot after this long
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+PROMPT_LINE = re.compile(r"^bootcamp>", re.M)
+READY_LINE = re.compile(r"^bootcamp>$", re.M)      # the prompt, waiting for a key
+ENTER = "\r"                                        # what a terminal sends for Enter
+# A file on the snapshot's ESP for `post @upload.bin`. Every snapshot of a
+# build must hold the same bytes, so they come from a fixed seed.
+UPLOAD_NAME = "upload.bin"
+UPLOAD_BYTES = 1024 * 1024
+UPLOAD_SEED = 7
+UPLOAD = random.Random(UPLOAD_SEED).randbytes(UPLOAD_BYTES)
 
 
 # Host builds of the chapter's freestanding code run with the sanitizers on:
@@ -81,6 +92,20 @@ def section(serial: str, command: str) -> str:
     start += len(command) + 3
     end = text.find("\n> ", start - 1)
     return text[start:end if end >= 0 else len(text)]
+
+
+def run(machine, command: str, timeout: float = 60) -> str:
+    """Type `command` at the shell's prompt, wait until the prompt is back, and
+    return what the command printed (the lines after its echo)."""
+    start = shown(machine).rfind("\n") + 1
+    machine.serial_write(command + ENTER)
+    machine.wait_until(lambda: finished(shown(machine), start, command, READY_LINE),
+                       f"{command!r} to finish and the prompt to come back", timeout,
+                       seen=lambda: shown(machine)[-3000:])
+    text = shown(machine)
+    echo = re.compile(rf"^.*{re.escape(command)}$", re.M).search(text, start)
+    end = PROMPT_LINE.search(text, echo.end() + 1)
+    return text[echo.end() + 1:end.start()]
 
 
 class HostServer:
@@ -213,6 +238,18 @@ def host_server():
     yield start
     for server in servers:
         server.__exit__()
+
+
+@pytest.fixture
+def net_shell(chapter, restore):
+    """net_shell(hostfwd=()) -> a QEMU at the shell's prompt with an address: restored
+    from a snapshot of a boot (with a NIC, and upload.bin on the ESP) on which `ip`
+    had already run DHCP. See the lesson's "Testing" for what the network keeps."""
+    def start(hostfwd: tuple[tuple[int, int], ...] = ()):
+        return restore(chapter.image("net.efi"), files={UPLOAD_NAME: UPLOAD},
+                       memory_mb=GUEST_MEMORY_MB, network=True, commands=("ip",),
+                       hostfwd=hostfwd, limit=BOOT_LIMIT_S)
+    return start
 
 
 @pytest.fixture

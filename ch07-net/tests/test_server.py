@@ -2,7 +2,8 @@
 
 QEMU's hostfwd accepts a host connection even before the guest listens, so
 every test first waits for the guest's "listening on" line. A key typed on
-the serial console stops a server; the autorun script then powers off.
+the serial console stops a server and the prompt comes back. Each test starts
+at the prompt from a snapshot (net_shell): the hostfwd ports are its own.
 """
 
 import concurrent.futures
@@ -11,7 +12,8 @@ import re
 import socket
 import subprocess
 
-from conftest import clean, free_port, header_limit
+from conftest import ENTER, READY_LINE, clean, free_port, header_limit
+from bootcamp.snapshot import shown
 
 HTTP_PORT = 8080                 # inside the guest
 ECHO_PORT = 7007
@@ -114,9 +116,16 @@ def expect_continue(port: int) -> bytes:
     return answer
 
 
-def test_http_server(net_boot, chapter):
+def back_at_the_prompt(machine) -> None:
+    machine.wait_until(lambda: READY_LINE.search(shown(machine).rsplit("\n", 1)[-1]),
+                       "the prompt after the server stopped", 30,
+                       seen=lambda: shown(machine)[-2000:])
+
+
+def test_http_server(net_shell, chapter):
     port = free_port()
-    machine = net_boot([f"serve {HTTP_PORT}", "shutdown"], hostfwd=((port, HTTP_PORT),))
+    machine = net_shell(hostfwd=((port, HTTP_PORT),))
+    machine.serial_write(f"serve {HTTP_PORT}" + ENTER)
     machine.wait_for(f"HTTP server listening on 10.0.2.15:{HTTP_PORT}", source="serial",
                      timeout=60)
 
@@ -197,12 +206,13 @@ def test_http_server(net_boot, chapter):
     # Whole requests only: the malformed ones and the stalled one do not count.
     expected = 4 + SEQUENTIAL_REQUESTS + CONCURRENT_CLIENTS + 5 + routed
     assert int(match.group(1)) == expected, clean(machine.serial_output())[-2000:]
-    assert machine.wait_exit(timeout=30).kind == "shutdown"
+    back_at_the_prompt(machine)
 
 
-def test_echo_server(net_boot):
+def test_echo_server(net_shell):
     port = free_port()
-    machine = net_boot([f"echo-server {ECHO_PORT}", "shutdown"], hostfwd=((port, ECHO_PORT),))
+    machine = net_shell(hostfwd=((port, ECHO_PORT),))
+    machine.serial_write(f"echo-server {ECHO_PORT}" + ENTER)
     machine.wait_for(f"echo server listening on port {ECHO_PORT}", source="serial", timeout=60)
     with socket.create_connection(("127.0.0.1", port), timeout=CLIENT_TIMEOUT_S) as first, \
          socket.create_connection(("127.0.0.1", port), timeout=CLIENT_TIMEOUT_S) as second:
@@ -217,4 +227,4 @@ def test_echo_server(net_boot):
             assert got == line.upper()
     machine.serial_write(b"q")
     machine.wait_for("echo server stopped", source="serial", timeout=30)
-    assert machine.wait_exit(timeout=30).kind == "shutdown"
+    back_at_the_prompt(machine)

@@ -102,8 +102,8 @@ def qemu_command(spec: Spec, *, display: str = "none", vars_copy: Path | None = 
             raise ValueError("a UEFI boot needs a writable copy of the OVMF variable store")
         cmd += ["-machine", "q35",
                 "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
-                "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}",
-                "-drive", f"file={image},format=raw,if=ide,index=0,media=disk"]
+                "-drive", f"if=pflash,format={disk_format(vars_copy)},unit=1,file={vars_copy}",
+                "-drive", f"file={image},format={disk_format(image)},if=ide,index=0,media=disk"]
     if spec.network:
         netdev = "user,id=net0"
         for host_port, guest_port in spec.hostfwd:
@@ -132,6 +132,12 @@ def qemu_command(spec: Spec, *, display: str = "none", vars_copy: Path | None = 
         cmd += ["-d", log_items, "-D", str(log)]
     cmd += list(spec.qemu_extra)
     return cmd
+
+
+def disk_format(path: Path | str) -> str:
+    """QEMU's name for an image's format: a .qcow2 file is an overlay (bootcamp.snapshot),
+    anything else is the raw bytes the build made."""
+    return "qcow2" if str(path).endswith(".qcow2") else "raw"
 
 
 def bochs_binary() -> str:

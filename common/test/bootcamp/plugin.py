@@ -5,6 +5,9 @@ Fixtures:
   emulator  - "qemu" and "bochs": a test that takes it runs once in each
   boot      - boot(spec, emulator) starts a Machine that is stopped after the test;
               its output goes to build/test-logs/<test>/<n>-<emulator>/
+  restore   - restore(app, ...) starts a QEMU at the UEFI shell's prompt from a
+              snapshot made once per build (bootcamp.snapshot), for tests that
+              do not test the boot itself; output in build/test-logs/<test>/<n>-restored/
 
 Lab parts (bootcamp.lab): each test a chapter's lab.toml maps to a part is told
 to the harness, which then stops the test the moment that part's stub says
@@ -26,6 +29,7 @@ from .emulators import Spec, bochs_binary, qemu_binary
 from . import lab
 from . import machine as machine_module
 from .machine import Bochs, Machine, Qemu
+from .snapshot import Restored, Snapshot
 
 EMULATORS = {"qemu": Qemu, "bochs": Bochs}
 
@@ -123,6 +127,29 @@ def boot(logdir: Path):
     def start(spec: Spec, emulator: str = "qemu", **options) -> Machine:
         kind = EMULATORS[emulator]
         machine = kind(spec, logdir / f"{len(machines) + 1}-{emulator}", **options)
+        machines.append(machine)
+        machine.start()
+        return machine
+
+    yield start
+    for machine in machines:
+        machine.stop()
+
+
+@pytest.fixture
+def restore(chapter: Chapter, logdir: Path):
+    """restore(app, files=None, memory_mb=None, network=False, commands=(), hostfwd=(),
+    limit=60) -> a running Qemu at the shell prompt of `app` booted from an ESP with
+    `files`, after `commands` were typed; the snapshot lives in build/snapshots/."""
+    machines: list[Machine] = []
+
+    def start(app: Path, *, files: dict[str, bytes] | None = None, memory_mb: int | None = None,
+              network: bool = False, commands: tuple[str, ...] = (),
+              hostfwd: tuple[tuple[int, int], ...] = (), limit: float = 60.0) -> Qemu:
+        snap = Snapshot.prepare(app, chapter.build / "snapshots", files=files,
+                                memory_mb=memory_mb, network=network, commands=commands)
+        machine = Restored(snap, logdir / f"{len(machines) + 1}-restored", hostfwd=hostfwd,
+                           limit=limit)
         machines.append(machine)
         machine.start()
         return machine
