@@ -45,6 +45,7 @@ needs=(
     "file   /usr/share/ovmf/OVMF.fd                ovmf                 UEFI firmware for Bochs"
     "file   /usr/include/efi/efi.h                 gnu-efi              UEFI headers and start-up code"
     "dir    /usr/lib/ipxe/qemu                     ipxe-qemu            the network-boot floor (ch07 bench)"
+    "file   /usr/lib/ipxe/qemu/efi-e1000.rom       ipxe-qemu            the e1000 driver on ch07's ESP (Bochs)"
     "cmd    gdb                                    gdb                  make debug"
     "py     pytest                                 python3-pytest       the tests"
     "py     xdist                                  python3-pytest-xdist running tests on every core"
