@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         display = "x" if has_display() else "term"
         cmd = [bochs_binary(), "-q", "-f", str(config)]
         if args.print:
-            print(shlex.join(cmd) + f"    # {config} is written by make run-bochs")
+            print(shlex.join(cmd) + f"    # {config} (and slirp.conf) written by make run-bochs")
             return 0
         slirp = build / "slirp.conf"
         if spec.network:
