@@ -23,7 +23,7 @@ BOCHS_FILE_BYTES = 256 * 1024
 HTTP_PORT = 8080
 ADDRESS = re.compile(r"IP configuration complete: (\d+\.\d+\.\d+\.\d+)/(\d+\.\d+\.\d+\.\d+)")
 LOADING = "no NIC has a network stack: loading NIC drivers from the boot volume"
-BOCHS_DHCP_TIMEOUT_S = 300       # firmware start-up (~60 s) and DHCP, on a loaded machine
+BOCHS_SERVER_TIMEOUT_S = 500     # start-up (~60 s quiet), DHCP, two downloads: ~230 s at load 30
 BOCHS_CLIENT_TIMEOUT_S = 60      # one request to the guest's server under Bochs
 
 
@@ -90,7 +90,7 @@ def test_bochs_dhcp_download_and_server(net_boot, host_server):
     machine = net_boot(["ip", f"get {server.url('/small.txt')}", f"get {server.url('/file.bin')}",
                         f"serve {HTTP_PORT}"], hostfwd=((port, HTTP_PORT),), emulator="bochs")
     machine.wait_for(f"HTTP server listening on 10.0.2.15:{HTTP_PORT}", source="serial",
-                     timeout=BOCHS_DHCP_TIMEOUT_S)
+                     timeout=BOCHS_SERVER_TIMEOUT_S)
     serial = machine.serial_output()
 
     ip = section(serial, "ip")
