@@ -19,6 +19,7 @@
 #include "keyboard.h"
 #include "net.h"
 #include "net_internal.h"
+#include "nic_driver.h"
 #include "text.h"
 
 #define CLOCK_TICK_MS        10          /* the periodic timer behind net_clock_ms */
@@ -159,25 +160,14 @@ UINTN net_parse_ip(const char *text, UINT8 ip[4])
 /* -- start-up --------------------------------------------------------------
  * 1. Find a handle with the TCP4 service binding. OVMF usually connects the
  *    network drivers while it boots; if not, connect every controller (what
- *    the UEFI shell's `connect -r` does) and look again.
+ *    the UEFI shell's `connect -r` does) and look again; still none, load
+ *    the NIC drivers on the boot volume (nic_driver.c) and look once more.
  * 2. On that handle, IP4_CONFIG2: set the DHCP policy and wait, with a time
  *    limit, until the interface has an address. */
 static EFI_STATUS find_tcp4_handles(UINTN *count, EFI_HANDLE **handles)
 {
     return BS->LocateHandleBuffer(ByProtocol, &tcp4_service_binding_guid,
                                   NULL, count, handles);
-}
-
-static void connect_all_controllers(void)
-{
-    UINTN count = 0;
-    EFI_HANDLE *handles = NULL;
-    if (EFI_ERROR(BS->LocateHandleBuffer(AllHandles, NULL, NULL,
-                                         &count, &handles)))
-        return;
-    for (UINTN i = 0; i < count; i++)
-        BS->ConnectController(handles[i], NULL, NULL, TRUE);
-    FreePool(handles);
 }
 
 static EFI_STATUS interface_info(EFI_IP4_CONFIG2_INTERFACE_INFO **info)
@@ -243,8 +233,13 @@ int net_start(void)
     UINTN count = 0;
     EFI_HANDLE *handles = NULL;
     if (EFI_ERROR(find_tcp4_handles(&count, &handles)) || count == 0) {
-        connect_all_controllers();
+        nic_connect_all();
         if (EFI_ERROR(find_tcp4_handles(&count, &handles)) || count == 0) {
+            count = 0;                                /* no driver for the NIC? bring one */
+            if (nic_driver_load() > 0 && EFI_ERROR(find_tcp4_handles(&count, &handles)))
+                count = 0;
+        }
+        if (count == 0) {
             Print(L"error: no network interface (no TCP4 service binding, even after "
                   L"connecting every driver)\n");
             return net_fail(NET_ENETDOWN);

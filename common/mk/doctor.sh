@@ -46,6 +46,7 @@ needs=(
     "file   /usr/include/efi/efi.h                 gnu-efi              UEFI headers and start-up code"
     "dir    /usr/lib/ipxe/qemu                     ipxe-qemu            the network-boot floor (ch07 bench)"
     "cmd    curl                                   curl                 a real HTTP client against the ch07 server"
+    "file   /usr/lib/ipxe/qemu/efi-e1000.rom       ipxe-qemu            the e1000 driver on ch07's ESP (Bochs)"
     "cmd    gdb                                    gdb                  make debug"
     "py     pytest                                 python3-pytest       the tests"
     "py     xdist                                  python3-pytest-xdist running tests on every core"

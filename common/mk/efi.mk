@@ -6,7 +6,8 @@
 #                 (e.g. EFI_APPS := shell and shell_SOURCES := efi_main.c ...)
 #   ESP_IMAGE     the ESP to build (default build/esp.img), holding the first
 #                 application as \EFI\BOOT\BOOTX64.EFI, where firmware looks
-#   ESP_FILES     more files for the ESP's root folder (e.g. autorun.txt)
+#   ESP_FILES     more files for the ESP's root folder (e.g. autorun.txt, or
+#                 build/NAME.efi: the UEFI driver of iPXE's efi-NAME.rom, below)
 #   EFI_CFLAGS_EXTRA  more compiler flags (e.g. -I for the chapter's headers)
 #
 # Why gnu-efi: it is a Debian package with the UEFI headers, start-up code
@@ -67,6 +68,13 @@ $(BUILD)/$(1).efi: $(BUILD)/$(1).so
 endef
 $(foreach app,$(EFI_APPS),$(eval $(call efi_app_rules,$(app))))
 all: $(EFI_APPS:%=$(BUILD)/%.dis)
+
+# build/NAME.efi from /usr/lib/ipxe/qemu/efi-NAME.rom (Debian's ipxe-qemu): the
+# ROM is a chain of PCI expansion ROM images, one of them a UEFI driver for the
+# NIC; option_rom.py walks the chain's headers and writes that driver out.
+IPXE_ROM_DIR := /usr/lib/ipxe/qemu
+$(BUILD)/%.efi: $(IPXE_ROM_DIR)/efi-%.rom | $(BUILD)
+	$(HARNESS) -m bootcamp.option_rom $< $@
 
 $(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES)
 	$(HARNESS) -m bootcamp.esp $@ $< $(ESP_FILES)

@@ -1,7 +1,13 @@
-"""The harness's own parsing and configuration: the text screen, pytest summaries, Bochs disks."""
+"""The harness's own parsing and configuration: the text screen, pytest summaries, Bochs disks,
+the NICs."""
+
+import re
+
+import pytest
 
 from bootcamp.course import counts
-from bootcamp.emulators import bochs_disk_geometry
+from bootcamp.emulators import (BOCHS_NIC_SLOT, Spec, bochs_config, bochs_disk_geometry,
+                                bochs_slirp_config, qemu_command)
 from bootcamp.screen import VGA_TEXT_BYTES, Screen
 
 
@@ -38,3 +44,28 @@ def test_bochs_disk_geometry_fits_any_image(tmp_path):
     odd = tmp_path / "odd.img"
     odd.write_bytes(bytes((16 * 63 + 5) * 512))          # never larger than the image
     assert bochs_disk_geometry(odd) == ", cylinders=1, heads=16, spt=63"
+
+
+def test_bochs_network_is_an_e1000_on_slirp_with_the_forwarded_ports(tmp_path):
+    image = tmp_path / "esp.img"
+    image.write_bytes(bytes(2 * 16 * 63 * 512))
+    slirp = tmp_path / "slirp.conf"
+    spec = Spec(image, media="efi", network=True, hostfwd=((18080, 8080),))
+    config = bochs_config(spec, slirp_file=slirp)
+    assert f"slot{BOCHS_NIC_SLOT}=e1000" in config
+    assert re.search(rf"^e1000: enabled=1, .*ethmod=slirp, script={re.escape(str(slirp))}$",
+                     config, re.M), config
+    conf = bochs_slirp_config(spec)
+    assert conf.startswith("# slirp config\n")           # Bochs refuses the file without it
+    assert "hostfwd = tcp:127.0.0.1:18080-:8080" in conf.splitlines()
+    assert "e1000:" not in bochs_config(Spec(image, media="efi"))
+    with pytest.raises(ValueError, match="slirp_file"):
+        bochs_config(spec)
+
+
+def test_qemu_nic_choice(tmp_path):
+    vars_copy = tmp_path / "vars.fd"
+    spec = Spec(tmp_path / "esp.img", media="efi", network=True, nic="e1000")
+    assert "e1000,netdev=net0,romfile=" in qemu_command(spec, vars_copy=vars_copy)
+    with pytest.raises(ValueError, match="nic must be one of"):
+        Spec(tmp_path / "esp.img", nic="ne2000")

@@ -41,6 +41,17 @@ BOCHS_SHUTDOWN_PORT = 0x8900
 
 MEDIA = ("floppy", "hd", "cdrom", "efi")
 
+# The NIC each emulator gets for Spec.network, on its user-mode network (slirp:
+# the guest is 10.0.2.15, the host 10.0.2.2, with a DHCP server). QEMU's is a
+# virtio-net, which OVMF has a driver for; Bochs has no virtio, so it gets an
+# Intel 82540EM (e1000, PCI 8086:100E), for which a UEFI program must bring
+# its own driver (ch07: iPXE's, from the ESP).
+# Spec.nic = "e1000" gives QEMU the same card as Bochs, without its iPXE option
+# ROM (romfile=), so that OVMF has no driver for it there either.
+QEMU_NICS = {"virtio": "virtio-net-pci", "e1000": "e1000"}
+BOCHS_NIC_SLOT = 1                      # PCI slot on the i440FX
+BOCHS_NIC_MAC = "52:54:00:12:34:56"     # what QEMU gives its first NIC
+
 # RAM for the guest. OVMF takes a CPU exception during start-up with 32 MiB.
 BIOS_MEMORY_MB = 32
 UEFI_MEMORY_MB = 256
@@ -55,9 +66,10 @@ class Spec:
     memory_mb: int | None = None        # default: BIOS_MEMORY_MB, or UEFI_MEMORY_MB for OVMF
     cpu: str | None = None              # QEMU -cpu model, e.g. "qemu32" (no long mode)
     bochs_cpu: str | None = None        # Bochs cpu model, e.g. "pentium" (no long mode)
-    network: bool = False               # UEFI chapters: a virtio-net NIC with user networking
+    network: bool = False               # UEFI chapters: a NIC on user networking (above)
     hostfwd: tuple[tuple[int, int], ...] = ()   # (host port on 127.0.0.1, guest port)
     net_options: str = ""               # appended to the -netdev user,... option
+    nic: str = "virtio"                 # QEMU's NIC: a key of QEMU_NICS (Bochs: always e1000)
     qemu_extra: tuple[str, ...] = ()
     bochs_extra: tuple[str, ...] = ()
 
@@ -65,6 +77,8 @@ class Spec:
         self.image = Path(self.image)
         if self.media not in MEDIA:
             raise ValueError(f"media must be one of {MEDIA}, not {self.media!r}")
+        if self.nic not in QEMU_NICS:
+            raise ValueError(f"nic must be one of {sorted(QEMU_NICS)}, not {self.nic!r}")
         if self.memory_mb is None:
             self.memory_mb = UEFI_MEMORY_MB if self.media == "efi" else BIOS_MEMORY_MB
 
@@ -110,7 +124,7 @@ def qemu_command(spec: Spec, *, display: str = "none", vars_copy: Path | None = 
             netdev += f",hostfwd=tcp:127.0.0.1:{host_port}-:{guest_port}"
         if spec.net_options:
             netdev += "," + spec.net_options
-        cmd += ["-netdev", netdev, "-device", "virtio-net-pci,netdev=net0,romfile="]
+        cmd += ["-netdev", netdev, "-device", f"{QEMU_NICS[spec.nic]},netdev=net0,romfile="]
     else:
         # No NIC: the firmware does not spend time probing a network boot.
         cmd += ["-nic", "none"]
@@ -145,13 +159,19 @@ def bochs_binary() -> str:
 
 
 def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None = None,
-                 log_file: Path | None = None) -> str:
-    """A bochsrc for `spec`. display: "rfb" (headless, tests) or "x"/"sdl2"/"wx" (a window)."""
+                 log_file: Path | None = None, slirp_file: Path | None = None) -> str:
+    """A bochsrc for `spec`. display: "rfb" (headless, tests) or "x"/"sdl2"/"wx" (a window).
+    slirp_file: where the caller writes bochs_slirp_config(spec), for a spec with network."""
     lines = []
+    if spec.network and slirp_file is None:
+        raise ValueError("a Bochs boot with network needs a slirp_file for bochs_slirp_config()")
     if spec.media == "efi":
+        nic = f", slot{BOCHS_NIC_SLOT}=e1000" if spec.network else ""
         lines += [f"romimage: file={OVMF_COMBINED}, address={OVMF_BOCHS_ADDRESS:#x}",
                   f"vgaromimage: file={BOCHS_VGABIOS}",
-                  "pci: enabled=1, chipset=i440fx"]
+                  f"pci: enabled=1, chipset=i440fx{nic}"]
+        if spec.network:
+            lines += [f"e1000: enabled=1, mac={BOCHS_NIC_MAC}, ethmod=slirp, script={slirp_file}"]
     else:
         lines += [f"romimage: file={BOCHS_BIOS}", f"vgaromimage: file={BOCHS_VGABIOS}"]
     lines += [f"memory: guest={spec.memory_mb}, host={spec.memory_mb}"]
@@ -188,6 +208,16 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
               # no disk boots, and the screen must stay readable after that.
               "panic: action=report", "error: action=report", "info: action=ignore"]
     lines += list(spec.bochs_extra)
+    return "\n".join(lines) + "\n"
+
+
+def bochs_slirp_config(spec: Spec) -> str:
+    """The file Bochs's slirp module reads (its `script=`): the default
+    10.0.2.0/24 network, and each hostfwd as QEMU's -netdev user would do it."""
+    lines = ["# slirp config",          # Bochs requires this first line
+             "restricted = 0", "net = 10.0.2.0", "mask = 255.255.255.0", "host = 10.0.2.2",
+             "dhcpstart = 10.0.2.15", "dns = 10.0.2.3"]
+    lines += [f"hostfwd = tcp:127.0.0.1:{host}-:{guest}" for host, guest in spec.hostfwd]
     return "\n".join(lines) + "\n"
 
 

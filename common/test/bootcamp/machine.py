@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable
 
 from .rfb import RfbError, RfbKeyboard, listening_ports
-from .emulators import Spec, bochs_binary, bochs_config, fresh_ovmf_vars, qemu_command
+from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
+                        qemu_command)
 from .screen import VGA_TEXT_BASE, VGA_TEXT_BYTES, Picture, Screen
 
 # Slow machines can stretch every timeout: BOOTCAMP_TIMEOUT_SCALE=2 make test
@@ -629,8 +630,11 @@ class Bochs(Machine):
     def start(self) -> None:
         self.serial_file.write_bytes(b"")
         config = self.logdir / "bochsrc.txt"
+        slirp = self.logdir / "slirp.conf"
+        if self.spec.network:
+            slirp.write_text(bochs_slirp_config(self.spec))
         config.write_text(bochs_config(self.spec, serial_file=self.serial_file,
-                                       log_file=self.logdir / "bochs.log"))
+                                       log_file=self.logdir / "bochs.log", slirp_file=slirp))
         # Bochs writes its prompt through stdio, which buffers a pipe: unbuffer it.
         cmd = ["stdbuf", "-o0", bochs_binary(), "-q", "-f", str(config)]
         (self.logdir / "command.txt").write_text(" ".join(cmd) + "\n")

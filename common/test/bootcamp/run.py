@@ -21,7 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .emulators import Spec, bochs_binary, bochs_config, fresh_ovmf_vars, has_display, qemu_command
+from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
+                        has_display, qemu_command)
 
 
 def free_port() -> int:
@@ -62,7 +63,8 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--media", default="floppy", choices=("floppy", "hd", "cdrom", "efi"))
     parser.add_argument("--memory", type=int, default=None,
                         help="MiB of RAM (default: 32 for BIOS chapters, 256 for UEFI)")
-    parser.add_argument("--network", action="store_true", help="a virtio NIC on user networking")
+    parser.add_argument("--network", action="store_true",
+                        help="a NIC on user networking (QEMU: virtio, Bochs: e1000)")
     parser.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
                         help="forward 127.0.0.1:HOST to the guest's port GUEST")
 
@@ -106,10 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         display = "x" if has_display() else "term"
         cmd = [bochs_binary(), "-q", "-f", str(config)]
         if args.print:
-            print(shlex.join(cmd) + f"    # {config} is written by make run-bochs")
+            print(shlex.join(cmd) + f"    # {config} (and slirp.conf) written by make run-bochs")
             return 0
+        slirp = build / "slirp.conf"
+        if spec.network:
+            slirp.write_text(bochs_slirp_config(spec))
         config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
-                                       log_file=build / "bochs.log"))
+                                       log_file=build / "bochs.log", slirp_file=slirp))
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
         return subprocess.call(cmd)
