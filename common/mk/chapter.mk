@@ -81,6 +81,7 @@ help:
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
 	@echo "make bench       time the build, the boot and the tests"
 	@echo "make print-image the path of every bootable image, one a line"
+	@echo "make fuzz        fuzz the chapter's parsers on this machine (tests/fuzz/), FUZZ_SECONDS each"
 	@echo "make doctor      check the tools the course needs"
 	@echo "make clean       remove build/"
 	@echo
@@ -88,3 +89,6 @@ help:
 	@$(LAUNCH) qemu $(LAUNCH_ARGS) --print
 	@echo "make run-bochs starts:"
 	@$(LAUNCH) bochs $(LAUNCH_ARGS) --print
+
+# make fuzz, and the fuzz targets' replay programs (tests/fuzz/targets.mk).
+include $(COMMON)/mk/fuzz.mk

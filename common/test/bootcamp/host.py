@@ -16,6 +16,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+# common/: its include/ and lib/ are what host programs are built from.
+COMMON = Path(__file__).resolve().parents[2]
 QEMU_USER_I386 = "qemu-i386"
 # LeakSanitizer stops the program's threads with ptrace, which qemu-user does
 # not emulate: it would hang. The programs run here allocate nothing to leak.

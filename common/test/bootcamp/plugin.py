@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from . import fuzz
 from .emulators import Spec, bochs_binary, qemu_binary
 from .machine import Bochs, Machine, Qemu
 
@@ -110,3 +111,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if os.environ.get("BOOTCAMP_TIMEOUT_SCALE"):
         lines.append(f"timeouts scaled by {os.environ['BOOTCAMP_TIMEOUT_SCALE']}")
     return lines
+
+
+def pytest_collect_file(file_path: Path, parent):
+    """tests/fuzz/targets.mk: replay each fuzz target's kept corpus (bootcamp.fuzz)."""
+    return fuzz.collect(file_path, parent)
