@@ -4,6 +4,7 @@
 #   make test         every chapter's tests, then one summary line
 #   make doctor       check (and as root, install) the tools the course needs
 #   make bench        how fast each chapter builds, boots and tests
+#   make fuzz         fuzz the parsers on this machine (FUZZ_SECONDS per target)
 #   make help         more
 #
 # Every chapter is also a course of its own: make -C ch02-hello test
@@ -15,7 +16,7 @@ CHAPTERS := $(shell $(HARNESS) -m bootcamp.course chapters)
 chapter_of = $(firstword $(filter ch$(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0)$(1)-%,$(CHAPTERS)))
 
 .DEFAULT_GOAL := help
-.PHONY: all run test doctor bench clean help
+.PHONY: all run test doctor bench fuzz clean help
 
 all:
 	@$(DOCTOR) --quiet
@@ -38,6 +39,16 @@ bench:
 	@$(DOCTOR) --quiet
 	@$(HARNESS) -m bootcamp.bench $(if $(CH),$(call chapter_of,$(CH)),$(CHAPTERS))
 
+# Every folder with tests/fuzz/targets.mk (common/mk/fuzz.mk); all of them run
+# even when one finds something, and the status says whether any did.
+fuzz:
+	@$(DOCTOR) --quiet
+	@status=0; for dir in $(CHAPTERS) common; do \
+	    if [ -f $$dir/tests/fuzz/targets.mk ]; then \
+	        $(MAKE) --no-print-directory -C $$dir fuzz || status=1; \
+	    fi; \
+	done; exit $$status
+
 clean:
 	@for ch in $(CHAPTERS) common; do $(MAKE) --no-print-directory -C $$ch clean; done
 
@@ -48,6 +59,7 @@ help:
 	@echo "make test [CH=N]   run the tests of every chapter (or of one)"
 	@echo "make doctor        check the tools; as root, install what is missing"
 	@echo "make bench [CH=N]  measure build, boot and test times"
+	@echo "make fuzz          fuzz the parsers (FUZZ_SECONDS=60 per target and build)"
 	@echo "make all           build every chapter"
 	@echo "make clean         remove every build/ folder"
 	@echo
