@@ -31,8 +31,9 @@
 #   findings/NAME-BUILD/          crash-*, timeout-*: inputs that failed
 #   NAME-BUILD.log                the fuzzer's own output
 #
-# 32-bit programs run directly where the kernel runs i386 programs, else under
-# qemu-i386 (qemu-user), without LeakSanitizer, which needs ptrace (fuzz_run.sh).
+# 32-bit programs run directly where the kernel runs i386 programs. Where it
+# cannot, libFuzzer does not survive qemu-i386, so `make fuzz` replays what the
+# 64-bit run found through NAME-replay-32 under qemu-i386 instead (fuzz_run.sh).
 # _FILE_OFFSET_BITS=64: a 32-bit readdir() otherwise fails on 64-bit inode numbers.
 
 FUZZ_MK_DIR  := $(dir $(lastword $(MAKEFILE_LIST)))
@@ -88,6 +89,7 @@ fuzz-$(1):
 	@rm -f $(FUZZ_DIR)/$(1)-*.result
 	@for build in $$($(1)_BUILDS); do \
 	    if $$(MAKE) --no-print-directory $(FUZZ_DIR)/$(1)-$$$$build \
+	            $$$$(if [ $$$$build = 32 ]; then echo $(FUZZ_DIR)/$(1)-replay-32; fi) \
 	            > $(FUZZ_DIR)/$(1)-$$$$build.build.log 2>&1; then \
 	        $(FUZZ_MK_DIR)fuzz_run.sh run $(FUZZ_DIR) $(1) $$$$build $(FUZZ_SECONDS) \
 	            $(FUZZ_INPUT_SECONDS) tests/fuzz/corpus/$(1); \

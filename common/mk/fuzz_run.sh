@@ -24,11 +24,15 @@ run)
     findings=$dir/findings/$name-$build
     result=$dir/$name-$build.result
     mkdir -p "$findings" "$dir/corpus/$name"
+    corpora=("$dir/corpus/$name")
+    [ -d "$kept" ] && corpora+=("$kept")
     # A 32-bit program on a kernel without IA32 emulation: the shell cannot
-    # start it (126, "Exec format error"), qemu-i386 can. LeakSanitizer stops
-    # threads with ptrace, which qemu-user lacks: it is turned off there.
-    runner=()
-    leaks=()
+    # start it (126, "Exec format error"). qemu-i386 can run it, but libFuzzer
+    # itself does not survive there (a floating-point exception inside its
+    # corpus weighting, on an empty input), so on such a kernel the 32-bit
+    # build replays every input the other runs found interesting: the 64-bit
+    # fuzzer explores, the i386 build of the same code is checked on all of it.
+    # (LeakSanitizer stops threads with ptrace, which qemu-user lacks: off.)
     if [ "$build" = 32 ]; then
         "$program" -help=1 >/dev/null 2>&1
         if [ $? = 126 ]; then
@@ -38,17 +42,29 @@ run)
                 echo "unbuilt (no way to run a 32-bit program)" > "$result"
                 exit 0
             fi
-            runner=("$QEMU_USER_I386")
-            leaks=(-detect_leaks=0)
-            export ASAN_OPTIONS=detect_leaks=0
+            inputs=$(find "${corpora[@]}" -type f | wc -l)
+            echo "fuzz: $name ($build) replays $inputs inputs under $QEMU_USER_I386" \
+                 "(this kernel runs no 32-bit libFuzzer) ..."
+            if ASAN_OPTIONS=detect_leaks=0 "$QEMU_USER_I386" "$dir/$name-replay-32" \
+                   "${corpora[@]}" > "$log" 2>&1; then
+                echo "fuzz: $name ($build): $(tail -n 1 "$log")"
+                echo ok > "$result"
+            else
+                failed=$(sed -n 's/^replay: FAILED on //p' "$log" | head -n 1)
+                echo "fuzz: $name ($build) FOUND A FAILURE: ${failed:-see $log}"
+                grep -m 3 -E 'ERROR|runtime error|SUMMARY|HANG' "$log" | sed 's/^/    /'
+                echo "    reproduce: $QEMU_USER_I386 $dir/$name-replay-32 ${failed:-FILE}"
+                echo "    once fixed, keep it: cp ${failed:-FILE} $kept/"
+                echo "finding ${failed:-(see log)} $log" > "$result"
+            fi
+            exit 0
         fi
     fi
-    corpora=("$dir/corpus/$name")
-    [ -d "$kept" ] && corpora+=("$kept")
+    runner=()
     echo "fuzz: $name ($build) for $seconds s${runner:+ under ${runner[*]}} ..."
     before=$(ls "$findings" | wc -l)
     "${runner[@]}" "$program" -max_total_time="$seconds" -timeout="$input_seconds" \
-        -artifact_prefix="$findings/" -print_final_stats=1 "${leaks[@]}" "${corpora[@]}" \
+        -artifact_prefix="$findings/" -print_final_stats=1 "${corpora[@]}" \
         > "$log" 2>&1
     status=$?
     finding=$(ls -t "$findings" | head -n 1)

@@ -26,15 +26,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+/* The sanitizers call this just before they end the program on an error. */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
 
 static const char *current;     /* the input being run, for the hang message */
 static unsigned replayed;
+
+/* Which input it was: the sanitizer's report names only the code. */
+static void on_death(void)
+{
+    if (current)
+        fprintf(stderr, "replay: FAILED on %s\n", current);
+}
 
 static void on_alarm(int signal_number)
 {
     (void)signal_number;
     /* Only async-signal-safe calls here: write, not printf. */
-    static const char head[] = "replay: HANG: this input ran longer than the limit: ";
+    static const char head[] = "replay: HANG: an input ran longer than the limit\nreplay: FAILED on ";
     ssize_t ignored = write(2, head, sizeof head - 1);
     ignored = write(2, current, strlen(current));
     ignored = write(2, "\n", 1);
@@ -106,6 +115,8 @@ static int replay(const char *path)
 int main(int argc, char **argv)
 {
     signal(SIGALRM, on_alarm);
+    if (__sanitizer_set_death_callback)
+        __sanitizer_set_death_callback(on_death);
     if (LLVMFuzzerInitialize)
         LLVMFuzzerInitialize(&argc, &argv);
     int failed = 0;
