@@ -109,6 +109,10 @@ int net_fail_efi(EFI_STATUS status)
 #define FADT_PM_TMR_BLK       76          /* 32-bit: the PM timer's I/O port */
 #define FADT_FLAGS            112
 #define FADT_TMR_VAL_EXT      (1u << 8)   /* the PM timer has 32 bits, else 24 */
+#define FADT_X_PM_TMR_BLK     208         /* ACPI 2.0+: the same as a Generic Address */
+#define GAS_SYSTEM_IO         1           /* its first byte: the address is an I/O port */
+#define GAS_ADDRESS_OFFSET    4
+#define GAS_BYTES             12
 #define PM_TIMER_MASK_24      0xFFFFFFu
 #define PM_TIMER_MASK_32      0xFFFFFFFFu
 #define CLOCK_CALIBRATION_MS  50
@@ -138,9 +142,11 @@ static UINT32 read_pm_timer(void)
  * input too: every length is checked before what it covers is read. */
 static const UINT8 *find_fadt(void)
 {
-    EFI_GUID acpi20 = ACPI_20_TABLE_GUID;
-    VOID *table;
-    if (EFI_ERROR(LibGetSystemConfigurationTable(&acpi20, &table)) || !table)
+    /* ACPI 2.0 and later, else 1.0 (what OVMF lists in Bochs, for one). */
+    EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+    VOID *table = NULL;
+    if ((EFI_ERROR(LibGetSystemConfigurationTable(&acpi20, &table)) || !table) &&
+        (EFI_ERROR(LibGetSystemConfigurationTable(&acpi10, &table)) || !table))
         return NULL;
     const UINT8 *rsdp = table;
     if (CompareMem(rsdp, "RSD PTR ", 8) != 0)
@@ -182,6 +188,12 @@ static void find_pm_timer(void)
         return;
     CopyMem(&port, fadt + FADT_PM_TMR_BLK, sizeof port);
     CopyMem(&flags, fadt + FADT_FLAGS, sizeof flags);
+    if (port == 0 && length >= FADT_X_PM_TMR_BLK + GAS_BYTES &&
+        fadt[FADT_X_PM_TMR_BLK] == GAS_SYSTEM_IO) {
+        UINT64 x_port;
+        CopyMem(&x_port, fadt + FADT_X_PM_TMR_BLK + GAS_ADDRESS_OFFSET, sizeof x_port);
+        port = x_port <= 0xFFFF ? (UINT32)x_port : 0;
+    }
     if (port == 0 || port > 0xFFFF)
         return;
     pm_timer_port = (UINT16)port;
