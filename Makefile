@@ -7,6 +7,7 @@
 #   make lab CH=3     a lab: a handout without the solutions, and its grader (TEACHING.md)
 #   make grade        score the lab parts (in a handout: its own)
 #   make grade-all SUBMISSIONS=DIR   grade every learner's submission of a lab
+#   make fuzz         fuzz the parsers on this machine (FUZZ_SECONDS per target)
 #   make help         more
 #
 # Every chapter is also a course of its own: make -C ch02-hello test
@@ -18,7 +19,7 @@ CHAPTERS := $(shell $(HARNESS) -m bootcamp.course chapters)
 chapter_of = $(firstword $(filter ch$(if $(filter 1 2 3 4 5 6 7 8 9,$(1)),0)$(1)-%,$(CHAPTERS)))
 
 .DEFAULT_GOAL := help
-.PHONY: all run test doctor bench clean help lab grade grade-all
+.PHONY: all run test doctor bench fuzz clean help lab grade grade-all
 
 all:
 	@$(DOCTOR) --quiet
@@ -57,6 +58,16 @@ grade-all:
 	@$(HARNESS) -m bootcamp.grade_all --submissions $(SUBMISSIONS) $(if $(LAB),--lab $(LAB)) \
 	    $(if $(OUT),--out $(OUT))
 
+# Every folder with tests/fuzz/targets.mk (common/mk/fuzz.mk); all of them run
+# even when one finds something, and the status says whether any did.
+fuzz:
+	@$(DOCTOR) --quiet
+	@status=0; for dir in $(CHAPTERS) common; do \
+	    if [ -f $$dir/tests/fuzz/targets.mk ]; then \
+	        $(MAKE) --no-print-directory -C $$dir fuzz || status=1; \
+	    fi; \
+	done; exit $$status
+
 clean:
 	@for ch in $(CHAPTERS) common; do $(MAKE) --no-print-directory -C $$ch clean; done
 
@@ -67,6 +78,7 @@ help:
 	@echo "make test [CH=N]   run the tests of every chapter (or of one)"
 	@echo "make doctor        check the tools; as root, install what is missing"
 	@echo "make bench [CH=N]  measure build, boot and test times"
+	@echo "make fuzz          fuzz the parsers (FUZZ_SECONDS=60 per target and build)"
 	@echo "make all           build every chapter"
 	@echo "make lab CH=N      a handout and its grader for chapter N's lab parts"
 	@echo "make grade         score the lab parts (one line each, Score: X/Y)"

@@ -126,15 +126,16 @@ void exception_handler(const struct exception_frame *frame)
         kprintf(" (%s)", exceptions[vector].mnemonic);
     kprintf(", vector %llu, ", (unsigned long long)vector);
     if (has_error_code(vector))
-        kprintf("error code %#llx\n", (unsigned long long)frame->error_code);
+        kprintf("error code 0x%llx\n", (unsigned long long)frame->error_code);
     else
         kprintf("no error code\n");
-    kprintf("RIP %#018llx  CS %#06llx  RFLAGS %#010llx  RSP %#018llx\n",
+    /* 0x written out: C's %#x prints a zero as plain 0, and any of these may be 0. */
+    kprintf("RIP 0x%016llx  CS 0x%04llx  RFLAGS 0x%08llx  RSP 0x%016llx\n",
             (unsigned long long)frame->rip, (unsigned long long)frame->cs,
             (unsigned long long)frame->rflags, (unsigned long long)frame->rsp);
     if (vector == VECTOR_PAGE_FAULT) {
         uint64_t code = frame->error_code;
-        kprintf("CR2 %#018llx: %s %s, %s\n", (unsigned long long)cr2,
+        kprintf("CR2 0x%016llx: %s %s, %s\n", (unsigned long long)cr2,
                 code & PF_INSTRUCTION_FETCH ? "fetch from" : code & PF_WRITE ? "write to" : "read from",
                 code & PF_PRESENT ? "a protected page" : "a page that is not mapped",
                 code & PF_USER ? "user mode" : "kernel mode");

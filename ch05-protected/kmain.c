@@ -25,6 +25,7 @@
 #define MSR_EFER    0xC0000080u     /* extended feature enable register */
 #define EFER_LME    (1ull << 8)     /* long mode enable */
 #define EFER_LMA    (1ull << 10)    /* long mode active: set by the CPU */
+#define MAPPED_BYTES 0x40000000u    /* 1 GiB: what long_mode.asm identity-maps */
 
 static uint64_t read_cr0(void)
 {
@@ -47,18 +48,39 @@ static uint64_t read_msr(uint32_t msr)
     return (uint64_t)high << 32 | low;
 }
 
-/* The boot loader's name from GRUB's boot information, or NULL. */
-static const char *boot_loader_name(const struct mb2_info *info)
+/*
+ * The boot loader's name from GRUB's boot information: its length, and where
+ * it starts in *name; 0 if there is none. This is chapter 4's walk
+ * (multiboot_walk.c) cut down to one tag, with the same rules:
+ * positions are offsets, every check compares lengths (size <= end - at) so
+ * that no sum can wrap, and the name is bounded by its tag, NUL or not.
+ * Nothing past MAPPED_BYTES may be read: long mode maps only the first GiB.
+ */
+static uint32_t boot_loader_name(uint32_t info, const char **name)
 {
-    const uint8_t *at = (const uint8_t *)(info + 1);
-    const uint8_t *end = (const uint8_t *)info + info->total_size;
-    while (at + sizeof(struct mb2_tag) <= end) {
-        const struct mb2_tag *tag = (const void *)at;
-        if (tag->type == MB2_TAG_END || tag->size < sizeof *tag || at + tag->size > end)
+    if (info == 0 || info % MB2_TAG_ALIGN || MAPPED_BYTES - info < sizeof(struct mb2_info))
+        return 0;
+    const uint8_t *start = (const uint8_t *)(uintptr_t)info;
+    uint32_t end = ((const struct mb2_info *)start)->total_size;
+    if (end < sizeof(struct mb2_info) || end > MAPPED_BYTES - info)
+        return 0;
+    for (uint32_t at = sizeof(struct mb2_info); end - at >= sizeof(struct mb2_tag);) {
+        const struct mb2_tag *tag = (const void *)(start + at);
+        uint32_t size = tag->size;
+        if (tag->type == MB2_TAG_END || size < sizeof *tag || size > end - at)
             break;
-        if (tag->type == MB2_TAG_BOOT_LOADER_NAME)
-            return ((const struct mb2_tag_string *)tag)->string;
-        at += (tag->size + MB2_TAG_ALIGN - 1) & ~(uint32_t)(MB2_TAG_ALIGN - 1);
+        if (tag->type == MB2_TAG_BOOT_LOADER_NAME) {
+            const struct mb2_tag_string *s = (const void *)tag;
+            uint32_t room = size - sizeof *s, length = 0;
+            while (length < room && s->string[length])
+                length++;
+            *name = s->string;
+            return length;
+        }
+        uint32_t padding = (MB2_TAG_ALIGN - size % MB2_TAG_ALIGN) % MB2_TAG_ALIGN;
+        if (padding > end - at - size)
+            break;
+        at += size + padding;          /* at least 8: the walk always ends */
     }
     return 0;
 }
@@ -72,8 +94,9 @@ static void say_how_we_were_booted(uint32_t boot_path, uint32_t magic, uint32_t 
     if (magic != MB2_BOOTLOADER_MAGIC)
         panic("wrong boot magic %#x, expected %#x: not started by a Multiboot2 boot loader",
               magic, MB2_BOOTLOADER_MAGIC);
-    const char *name = boot_loader_name((const struct mb2_info *)(uintptr_t)info);
-    kprintf("booted by:    %s, through Multiboot2\n", name ? name : "a Multiboot2 boot loader");
+    const char *name = "a Multiboot2 boot loader";
+    uint32_t length = boot_loader_name(info, &name);
+    kprintf("booted by:    %.*s, through Multiboot2\n", length ? (int)length : -1, name);
 }
 
 static void say_which_mode(void)

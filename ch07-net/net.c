@@ -22,7 +22,6 @@
 #include "nic_driver.h"
 #include "text.h"
 
-#define CLOCK_TICK_MS        10          /* the periodic timer behind net_clock_ms */
 #define HUNDRED_NS_PER_MS    10000       /* UEFI timers count in 100 ns units */
 #define DHCP_TIMEOUT_MS      20000       /* edk2's DHCP takes 3 s or more */
 #define DHCP_POLL_MS         100
@@ -34,8 +33,8 @@ EFI_STATUS net_efi_status;
 static EFI_GUID tcp4_service_binding_guid = EFI_TCP4_SERVICE_BINDING_PROTOCOL;
 static EFI_GUID ip4_config2_guid = EFI_IP4_CONFIG2_PROTOCOL_GUID;
 
-static volatile UINT64 clock_ticks;
-static EFI_EVENT clock_event;
+static UINT64 clock_start_tsc;          /* the TSC at net_init */
+static UINT64 clock_tsc_per_ms;         /* TSC ticks in a millisecond; 0: not calibrated */
 static BOOLEAN started;
 
 EFI_HANDLE net_nic;                               /* the NIC's controller handle */
@@ -81,32 +80,204 @@ int net_fail_efi(EFI_STATUS status)
 }
 
 /* -- the clock ------------------------------------------------------------
- * A periodic timer event whose notify function counts ticks. The firmware
- * runs it from its timer interrupt whenever our code runs at TPL_APPLICATION. */
-static VOID EFIAPI clock_tick(EFI_EVENT event, VOID *context)
+ * The time-stamp counter (TSC), counted in milliseconds. The CPU adds one to
+ * it at a fixed rate (the "invariant TSC" of every x86-64 CPU in use); how many
+ * ticks make a millisecond is measured once, against the ACPI power-management
+ * timer, which counts at 3.579545 MHz on every PC (ACPI spec 4.8.3.3).
+ *
+ * Why not count the firmware's 10 ms timer interrupts? Each tick is an
+ * interrupt the virtual CPU must take. Under QEMU's TCG on a busy host, QEMU's
+ * CPU thread does not run for a while, and the ticks due in that time merge
+ * into one: the count falls behind (at host load 9, a "5 s" limit took 9 to
+ * 12 s). A counter that is read, not counted, loses nothing: under TCG, RDTSC
+ * returns the host's own TSC, and QEMU computes the PM timer from the host's
+ * clock, so both follow real time however late QEMU runs. In Bochs both follow
+ * Bochs's emulated time, and agree with each other there too.
+ *
+ * Why not Stall()? It waits *at least* as long as asked (UEFI spec 7.5): in
+ * QEMU, Stall(20 ms) took from 36 to 150 ms once the shell was running.
+ *
+ * Where the PM timer is: an I/O port the firmware's ACPI tables name, in the
+ * FADT (signature "FACP", ACPI spec 5.2.9), found through the RSDP that UEFI
+ * lists in its configuration table, then the XSDT (or, in ACPI 1.0, the RSDT).
+ */
+#define ACPI_PM_TIMER_HZ      3579545
+#define ACPI_HEADER_BYTES     36          /* every system description table (5.2.6) */
+#define ACPI_LENGTH_OFFSET    4           /* its total length, header included */
+#define RSDP_REVISION_OFFSET  15          /* 0: ACPI 1.0 (RSDT only); 2: XSDT too */
+#define RSDP_RSDT_OFFSET      16          /* 32-bit address of the RSDT */
+#define RSDP_XSDT_OFFSET      24          /* 64-bit address of the XSDT */
+#define FADT_PM_TMR_BLK       76          /* 32-bit: the PM timer's I/O port */
+#define FADT_FLAGS            112
+#define FADT_TMR_VAL_EXT      (1u << 8)   /* the PM timer has 32 bits, else 24 */
+#define FADT_X_PM_TMR_BLK     208         /* ACPI 2.0+: the same as a Generic Address */
+#define GAS_SYSTEM_IO         1           /* its first byte: the address is an I/O port */
+#define GAS_ADDRESS_OFFSET    4
+#define GAS_BYTES             12
+#define PM_TIMER_MASK_24      0xFFFFFFu
+#define PM_TIMER_MASK_32      0xFFFFFFFFu
+#define CLOCK_CALIBRATION_MS  50
+#define CLOCK_SAMPLE_TRIES    8           /* per end of the calibration: the tightest wins */
+#define CLOCK_STALL_US        20000       /* the fallback calibration, without a PM timer */
+#define MS_PER_S              1000
+#define US_PER_MS             1000
+
+static UINT16 pm_timer_port;            /* 0: no PM timer found */
+static UINT32 pm_timer_mask;
+
+static UINT64 read_tsc(void)
 {
-    (void)event;
-    (void)context;
-    clock_ticks++;
+    UINT32 low, high;
+    __asm__ volatile("rdtsc" : "=a"(low), "=d"(high));
+    return (UINT64)high << 32 | low;
+}
+
+static UINT32 read_pm_timer(void)
+{
+    UINT32 value;
+    __asm__ volatile("inl %w1, %0" : "=a"(value) : "Nd"(pm_timer_port));
+    return value & pm_timer_mask;
+}
+
+/* The FADT from the firmware's ACPI tables, or NULL. The tables are outside
+ * input too: every length is checked before what it covers is read. */
+static const UINT8 *find_fadt(void)
+{
+    /* ACPI 2.0 and later, else 1.0 (what OVMF lists in Bochs, for one). */
+    EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+    VOID *table = NULL;
+    if ((EFI_ERROR(LibGetSystemConfigurationTable(&acpi20, &table)) || !table) &&
+        (EFI_ERROR(LibGetSystemConfigurationTable(&acpi10, &table)) || !table))
+        return NULL;
+    const UINT8 *rsdp = table;
+    if (CompareMem(rsdp, "RSD PTR ", 8) != 0)
+        return NULL;
+    UINT64 root = 0;
+    UINT32 entry_bytes;
+    if (rsdp[RSDP_REVISION_OFFSET] >= 2) {
+        CopyMem(&root, rsdp + RSDP_XSDT_OFFSET, sizeof(UINT64));
+        entry_bytes = sizeof(UINT64);
+    } else {
+        CopyMem(&root, rsdp + RSDP_RSDT_OFFSET, sizeof(UINT32));
+        entry_bytes = sizeof(UINT32);
+    }
+    if (!root)
+        return NULL;
+    const UINT8 *sdt = (const UINT8 *)(UINTN)root;
+    UINT32 length;
+    CopyMem(&length, sdt + ACPI_LENGTH_OFFSET, sizeof length);
+    if (length < ACPI_HEADER_BYTES)
+        return NULL;
+    for (UINT32 at = ACPI_HEADER_BYTES; length - at >= entry_bytes; at += entry_bytes) {
+        UINT64 address = 0;
+        CopyMem(&address, sdt + at, entry_bytes);       /* XSDT entries are not aligned */
+        const UINT8 *entry = (const UINT8 *)(UINTN)address;
+        if (entry && CompareMem(entry, "FACP", 4) == 0)
+            return entry;
+    }
+    return NULL;
+}
+
+static void find_pm_timer(void)
+{
+    const UINT8 *fadt = find_fadt();
+    UINT32 length, port, flags;
+    if (!fadt)
+        return;
+    CopyMem(&length, fadt + ACPI_LENGTH_OFFSET, sizeof length);
+    if (length < FADT_FLAGS + sizeof flags)
+        return;
+    CopyMem(&port, fadt + FADT_PM_TMR_BLK, sizeof port);
+    CopyMem(&flags, fadt + FADT_FLAGS, sizeof flags);
+    if (port == 0 && length >= FADT_X_PM_TMR_BLK + GAS_BYTES &&
+        fadt[FADT_X_PM_TMR_BLK] == GAS_SYSTEM_IO) {
+        UINT64 x_port;
+        CopyMem(&x_port, fadt + FADT_X_PM_TMR_BLK + GAS_ADDRESS_OFFSET, sizeof x_port);
+        port = x_port <= 0xFFFF ? (UINT32)x_port : 0;
+    }
+    if (port == 0 || port > 0xFFFF)
+        return;
+    pm_timer_port = (UINT16)port;
+    pm_timer_mask = flags & FADT_TMR_VAL_EXT ? PM_TIMER_MASK_32 : PM_TIMER_MASK_24;
+}
+
+/* A PM timer reading and the TSC at the same moment: of a few tries, the one
+ * with the fewest TSC ticks between its two RDTSCs, taken at their middle. */
+static void sample_clocks(UINT32 *pm, UINT64 *tsc)
+{
+    UINT64 tightest = ~0ull;
+    for (int i = 0; i < CLOCK_SAMPLE_TRIES; i++) {
+        UINT64 before = read_tsc();
+        UINT32 value = read_pm_timer();
+        UINT64 after = read_tsc();
+        if (after - before < tightest) {
+            tightest = after - before;
+            *pm = value;
+            *tsc = before + (after - before) / 2;
+        }
+    }
+}
+
+/* TSC ticks per millisecond, over CLOCK_CALIBRATION_MS of the PM timer. The
+ * host may hold QEMU back in the middle: both clocks go on, so that costs
+ * nothing. (A hold longer than the PM timer's wrap, 4.7 s for 24 bits, would:
+ * the calibration lasts 50 ms, so it is not guarded against.) */
+static UINT64 calibrate_with_pm_timer(void)
+{
+    const UINT32 span = (UINT32)((UINT64)ACPI_PM_TIMER_HZ * CLOCK_CALIBRATION_MS / MS_PER_S);
+    UINT32 pm_start, pm_end;
+    UINT64 tsc_start, tsc_end;
+    sample_clocks(&pm_start, &tsc_start);
+    while (((read_pm_timer() - pm_start) & pm_timer_mask) < span)
+        ;
+    sample_clocks(&pm_end, &tsc_end);
+    UINT32 pm_ticks = (pm_end - pm_start) & pm_timer_mask;
+    return (tsc_end - tsc_start) * ACPI_PM_TIMER_HZ / ((UINT64)pm_ticks * MS_PER_S);
+}
+
+/* Without a PM timer: Stall() never waits less than asked, so the shortest of
+ * a few is the closest. */
+static UINT64 calibrate_with_stall(void)
+{
+    UINT64 best = 0;
+    for (int i = 0; i < CLOCK_SAMPLE_TRIES; i++) {
+        UINT64 before = read_tsc();
+        BS->Stall((UINTN)CLOCK_STALL_US);
+        UINT64 ticks = read_tsc() - before;
+        if (best == 0 || ticks < best)
+            best = ticks;
+    }
+    return best / (CLOCK_STALL_US / US_PER_MS);
 }
 
 void net_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
     InitializeLib(image, st);
-    if (clock_event)
+    if (clock_tsc_per_ms)
         return;
-    EFI_STATUS status = BS->CreateEvent(EVT_TIMER | EVT_NOTIFY_SIGNAL,
-                                        TPL_CALLBACK, clock_tick, NULL, &clock_event);
-    if (!EFI_ERROR(status))
-        status = BS->SetTimer(clock_event, TimerPeriodic,
-                              (UINT64)CLOCK_TICK_MS * HUNDRED_NS_PER_MS);
-    if (EFI_ERROR(status))
-        Print(L"warning: no clock timer (%r): time limits will not work\n", status);
+    find_pm_timer();
+    if (pm_timer_port) {
+        clock_tsc_per_ms = calibrate_with_pm_timer();
+    } else {
+        Print(L"warning: no ACPI PM timer: the clock is calibrated against Stall() "
+              L"and may run slow\n");
+        clock_tsc_per_ms = calibrate_with_stall();
+    }
+    clock_start_tsc = read_tsc();
+    if (clock_tsc_per_ms == 0)
+        Print(L"warning: the TSC does not advance: time limits will not work\n");
 }
 
 UINT64 net_clock_ms(void)
 {
-    return clock_ticks * CLOCK_TICK_MS;
+    if (clock_tsc_per_ms == 0)
+        return 0;
+    return (read_tsc() - clock_start_tsc) / clock_tsc_per_ms;
+}
+
+UINT64 net_clock_tsc_per_ms(void)
+{
+    return clock_tsc_per_ms;
 }
 
 void net_sleep_ms(UINT32 ms)

@@ -62,8 +62,10 @@ void net_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 /* Find the NIC and get an address by DHCP (only the first call does work). */
 int net_start(void);
 int net_get_info(struct net_info *info);
-/* Milliseconds since net_init; ticks every 10 ms (the firmware's timer). */
+/* Milliseconds since net_init, from the TSC (net.c says why not timer ticks). */
 UINT64 net_clock_ms(void);
+/* The TSC ticks in one millisecond, as net_init measured them (0: not yet). */
+UINT64 net_clock_tsc_per_ms(void);
 /* Sleep, letting the firmware's timers run (DHCP, TCP retransmits). */
 void net_sleep_ms(UINT32 ms);
 /* "10.0.2.15" into out, which holds NET_IP_TEXT bytes. */

@@ -15,6 +15,8 @@
 #define URL_MAX      600
 #define POST_TEXT_MAX 4096
 #define POST_FILE_MAX (64 * 1024 * 1024)   /* post @FILE reads the whole file into memory */
+#define CLOCK_WAIT_MAX_MS 600000            /* clock MS: at most 10 minutes */
+#define CLOCK_POLL_MS 10
 
 /* CHAR16 -> ASCII; FALSE if it does not fit or is not ASCII. */
 static BOOLEAN to_ascii(const CHAR16 *in, char *out, UINTN size)
@@ -138,6 +140,32 @@ static EFI_STATUS cmd_echo_server(UINTN argc, CHAR16 **argv)
     return run_server(argc, argv, echo_serve);
 }
 
+/* clock MS: wait MS milliseconds by net_clock_ms, saying when it starts and
+ * ends, so that a watch (or a test, with its own clock) can time the same
+ * interval. */
+static EFI_STATUS cmd_clock(UINTN argc, CHAR16 **argv)
+{
+    char ascii[12];
+    uint64_t ms;
+    if (argc != 2)
+        return shell_usage(argv);
+    if (!to_ascii(argv[1], ascii, sizeof ascii) ||
+        text_parse_number(ascii, 10, &ms) != text_length(ascii) || ms > CLOCK_WAIT_MAX_MS) {
+        Print(L"error: '%s' is not a number of milliseconds (0-%d)\n", argv[1],
+              CLOCK_WAIT_MAX_MS);
+        return EFI_INVALID_PARAMETER;
+    }
+    Print(L"clock: the TSC ticks %ld times a millisecond\n", net_clock_tsc_per_ms());
+    /* The line first, then the clock: printing can take a while (in Bochs,
+     * drawing on the screen takes most of a second). */
+    Print(L"clock: waiting %ld ms\n", ms);
+    UINT64 start = net_clock_ms();
+    while (net_clock_ms() - start < ms)
+        net_sleep_ms(CLOCK_POLL_MS);
+    Print(L"clock: %ld ms passed\n", net_clock_ms() - start);
+    return EFI_SUCCESS;
+}
+
 const struct shell_command net_commands[] = {
     { L"ip", L"ip", L"start the network (DHCP) and show the address", cmd_ip },
     { L"get", L"get URL", L"HTTP GET; prints status, length and SHA-256", cmd_get },
@@ -146,5 +174,6 @@ const struct shell_command net_commands[] = {
     { L"serve", L"serve PORT", L"HTTP server: GET /, GET /cpuid, POST /echo", cmd_serve },
     { L"echo-server", L"echo-server PORT", L"TCP server that upper-cases what it receives",
       cmd_echo_server },
+    { L"clock", L"clock MS", L"wait MS milliseconds by the chapter's clock", cmd_clock },
 };
 const UINTN net_command_count = sizeof net_commands / sizeof net_commands[0];

@@ -12,12 +12,19 @@
 
 #define DIGITS_MAX 24    /* 2^64 has 20 decimal digits; a sign and 0x fit too */
 
+/* parse_field multiplies a value up to FORMAT_FIELD_MAX by 10 and adds a digit. */
+_Static_assert(FORMAT_FIELD_MAX < (int)(~0u >> 1) / 10 - 9, "width arithmetic must not overflow int");
+/* %zd reads a size_t's bits as the signed type of the same width: ptrdiff_t. */
+_Static_assert(sizeof(ptrdiff_t) == sizeof(size_t), "ptrdiff_t and size_t differ in width");
+
 struct spec {
     bool left;           /* '-' */
     bool zero;           /* '0' */
     bool alternate;      /* '#' */
-    int width;
-    int precision;       /* -1: none */
+    bool plus;           /* '+' */
+    bool space;          /* ' ' */
+    int width;           /* 0..FORMAT_FIELD_MAX */
+    int precision;       /* -1: none; else 0..FORMAT_FIELD_MAX */
 };
 
 struct output {
@@ -52,39 +59,44 @@ static unsigned divide(uint64_t *value, unsigned base)
     return remainder;
 }
 
-static void emit_number(struct output *out, uint64_t value, bool negative, unsigned base,
-                        bool upper, const struct spec *spec)
+/*
+ * One number: [padding] prefix [zeros] digits [padding]. C11 7.21.6.1:
+ * the precision is the least number of digits (0 with precision 0 has none),
+ * and the 0 flag is ignored when there is a precision or a '-'.
+ */
+static void emit_number(struct output *out, uint64_t value, unsigned base, bool upper,
+                        const char *prefix, const struct spec *spec)
 {
     const char *digit_chars = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char digits[DIGITS_MAX];
     int n = 0;
-    do
+    while (value)
         digits[n++] = digit_chars[divide(&value, base)];
-    while (value);
+    if (n == 0 && spec->precision != 0)
+        digits[n++] = '0';
 
-    const char *prefix = negative ? "-" : (spec->alternate && base == 16) ? (upper ? "0X" : "0x") : "";
-    int prefix_length = negative ? 1 : (spec->alternate && base == 16) ? 2 : 0;
-    int padding = spec->width - n - prefix_length;
+    int prefix_length = 0;
+    while (prefix[prefix_length])
+        prefix_length++;
+    int zeros = spec->precision > n ? spec->precision - n : 0;
+    if (spec->zero && !spec->left && spec->precision < 0 && spec->width > prefix_length + n)
+        zeros = spec->width - prefix_length - n;
+    int padding = spec->width - prefix_length - zeros - n;
 
-    if (!spec->left && !spec->zero)
+    if (!spec->left)
         emit_padding(out, ' ', padding);
     for (const char *p = prefix; *p; p++)
         emit(out, *p);
-    if (!spec->left && spec->zero)
-        emit_padding(out, '0', padding);
+    emit_padding(out, '0', zeros);
     while (n)
         emit(out, digits[--n]);
     if (spec->left)
         emit_padding(out, ' ', padding);
 }
 
-static void emit_string(struct output *out, const char *s, const struct spec *spec)
+/* length characters of s, padded to the width. */
+static void emit_field(struct output *out, const char *s, int length, const struct spec *spec)
 {
-    if (!s)
-        s = "(null)";
-    int length = 0;
-    while (s[length] && (spec->precision < 0 || length < spec->precision))
-        length++;
     if (!spec->left)
         emit_padding(out, ' ', spec->width - length);
     for (int i = 0; i < length; i++)
@@ -93,8 +105,18 @@ static void emit_string(struct output *out, const char *s, const struct spec *sp
         emit_padding(out, ' ', spec->width - length);
 }
 
+static void emit_string(struct output *out, const char *s, const struct spec *spec)
+{
+    if (!s)
+        s = "(null)";
+    int length = 0;
+    while ((spec->precision < 0 || length < spec->precision) && s[length])
+        length++;
+    emit_field(out, s, length, spec);
+}
+
 enum length { LENGTH_INT, LENGTH_CHAR, LENGTH_SHORT, LENGTH_LONG, LENGTH_LONG_LONG, LENGTH_SIZE,
-              LENGTH_MAX };
+              LENGTH_MAX, LENGTH_PTRDIFF };
 
 static uint64_t take_unsigned(va_list *args, enum length length)
 {
@@ -105,6 +127,7 @@ static uint64_t take_unsigned(va_list *args, enum length length)
     case LENGTH_LONG_LONG: return va_arg(*args, unsigned long long);
     case LENGTH_SIZE:      return va_arg(*args, size_t);
     case LENGTH_MAX:       return va_arg(*args, uintmax_t);
+    case LENGTH_PTRDIFF:   return (size_t)va_arg(*args, ptrdiff_t);
     default:               return va_arg(*args, unsigned);
     }
 }
@@ -116,10 +139,36 @@ static int64_t take_signed(va_list *args, enum length length)
     case LENGTH_SHORT:     return (short)va_arg(*args, int);
     case LENGTH_LONG:      return va_arg(*args, long);
     case LENGTH_LONG_LONG: return va_arg(*args, long long);
-    case LENGTH_SIZE:      return (int64_t)va_arg(*args, size_t);
+    /* size_t's signed twin: on i386 a 32-bit -1 must stay -1, not become 4294967295. */
+    case LENGTH_SIZE:      return va_arg(*args, ptrdiff_t);
     case LENGTH_MAX:       return va_arg(*args, intmax_t);
+    case LENGTH_PTRDIFF:   return va_arg(*args, ptrdiff_t);
     default:               return va_arg(*args, int);
     }
+}
+
+/* Decimal digits of a width or precision, stopping at FORMAT_FIELD_MAX:
+ * "%9999999999d" would otherwise overflow int. */
+static int parse_field(const char **p)
+{
+    int value = 0;
+    while ((*p)[1] >= '0' && (*p)[1] <= '9') {
+        int digit = *++*p - '0';
+        if (value <= FORMAT_FIELD_MAX)
+            value = value * 10 + digit;
+    }
+    return value > FORMAT_FIELD_MAX ? FORMAT_FIELD_MAX : value;
+}
+
+/* A width or precision given as *, as an int argument, clamped to FORMAT_FIELD_MAX
+ * on both sides. Compared before it is negated: -INT_MIN does not exist. */
+static int clamp_field(int value)
+{
+    if (value > FORMAT_FIELD_MAX)
+        return FORMAT_FIELD_MAX;
+    if (value < -FORMAT_FIELD_MAX)
+        return -FORMAT_FIELD_MAX;
+    return value;
 }
 
 int format(format_sink sink, void *context, const char *fmt, va_list args_in)
@@ -141,24 +190,35 @@ int format(format_sink sink, void *context, const char *fmt, va_list args_in)
                 spec.zero = true;
             else if (p[1] == '#')
                 spec.alternate = true;
+            else if (p[1] == '+')
+                spec.plus = true;
+            else if (p[1] == ' ')
+                spec.space = true;
             else
                 break;
         }
         if (p[1] == '*') {
-            spec.width = va_arg(args, int);
+            /* C11 7.21.6.1p5: a negative width argument is a '-' flag and a positive width. */
+            int width = clamp_field(va_arg(args, int));
+            if (width < 0) {
+                spec.left = true;
+                width = -width;
+            }
+            spec.width = width;
             p++;
+        } else {
+            spec.width = parse_field(&p);
         }
-        while (p[1] >= '0' && p[1] <= '9')
-            spec.width = spec.width * 10 + (*++p - '0');
         if (p[1] == '.') {
             p++;
-            spec.precision = 0;
             if (p[1] == '*') {
-                spec.precision = va_arg(args, int);
+                /* ... and a negative precision argument is as if there were none. */
+                int precision = clamp_field(va_arg(args, int));
+                spec.precision = precision < 0 ? -1 : precision;
                 p++;
+            } else {
+                spec.precision = parse_field(&p);
             }
-            while (p[1] >= '0' && p[1] <= '9')
-                spec.precision = spec.precision * 10 + (*++p - '0');
         }
         enum length length = LENGTH_INT;
         if (p[1] == 'h') {
@@ -181,6 +241,9 @@ int format(format_sink sink, void *context, const char *fmt, va_list args_in)
         } else if (p[1] == 'j') {
             p++;
             length = LENGTH_MAX;
+        } else if (p[1] == 't') {
+            p++;
+            length = LENGTH_PTRDIFF;
         }
 
         char conversion = *++p;
@@ -188,29 +251,38 @@ int format(format_sink sink, void *context, const char *fmt, va_list args_in)
         case 'd':
         case 'i': {
             int64_t value = take_signed(&args, length);
-            emit_number(&out, value < 0 ? -(uint64_t)value : (uint64_t)value, value < 0, 10,
-                        false, &spec);
+            const char *sign = value < 0 ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+            emit_number(&out, value < 0 ? -(uint64_t)value : (uint64_t)value, 10, false, sign,
+                        &spec);
             break;
         }
         case 'u':
-            emit_number(&out, take_unsigned(&args, length), false, 10, false, &spec);
+            emit_number(&out, take_unsigned(&args, length), 10, false, "", &spec);
             break;
         case 'x':
-        case 'X':
-            emit_number(&out, take_unsigned(&args, length), false, 16, conversion == 'X', &spec);
+        case 'X': {
+            /* '#' adds 0x to a value that is not zero (C11 7.21.6.1p6). */
+            uint64_t value = take_unsigned(&args, length);
+            const char *prefix = spec.alternate && value ? (conversion == 'X' ? "0X" : "0x") : "";
+            emit_number(&out, value, 16, conversion == 'X', prefix, &spec);
             break;
+        }
         case 'p':
-            spec.alternate = true;
+            /* The course's choice (C leaves %p to the implementation): 0x and every digit. */
             spec.zero = true;
+            spec.left = false;
+            spec.precision = -1;
             spec.width = 2 + 2 * (int)sizeof(void *);
-            emit_number(&out, (uintptr_t)va_arg(args, void *), false, 16, false, &spec);
+            emit_number(&out, (uintptr_t)va_arg(args, void *), 16, false, "0x", &spec);
             break;
         case 's':
             emit_string(&out, va_arg(args, const char *), &spec);
             break;
-        case 'c':
-            emit(&out, (char)va_arg(args, int));
+        case 'c': {
+            char c = (char)va_arg(args, int);
+            emit_field(&out, &c, 1, &spec);
             break;
+        }
         case '%':
             emit(&out, '%');
             break;

@@ -106,6 +106,7 @@ help:
 	@echo "make usb DEVICE=/dev/sdX  write $(USB_IMAGE) to a USB stick (asks first)"
 	@echo "make print-image the path of every bootable image, one a line"
 	@echo "make config      what the build knows (addresses, sizes, images), as JSON"
+	@echo "make fuzz        fuzz the chapter's parsers on this machine (tests/fuzz/), FUZZ_SECONDS each"
 	@echo "make doctor      check the tools the course needs"
 	@echo "make clean       remove build/"
 	@echo
@@ -113,3 +114,6 @@ help:
 	@$(LAUNCH) qemu $(LAUNCH_ARGS) --print
 	@echo "make run-bochs starts:"
 	@$(LAUNCH) bochs $(LAUNCH_ARGS) --print
+
+# make fuzz, and the fuzz targets' replay programs (tests/fuzz/targets.mk).
+include $(COMMON)/mk/fuzz.mk

@@ -5,7 +5,8 @@
 #   doctor.sh --quiet   say nothing when all is well (make run/test start with it)
 #   doctor.sh --check   report only; never install, even as root
 #
-# Each need is: a check (a command on PATH, a file, or a Python module), the
+# Each need is: a check (a command on PATH, a file, a Python module, or a
+# library that gcc -m32 or clang finds, wherever its version put it), the
 # Debian/Ubuntu package that provides it, and what the course uses it for.
 set -u
 
@@ -52,6 +53,11 @@ needs=(
     "py     xdist                                  python3-pytest-xdist running tests on every core"
     "cmd    gnuplot                                gnuplot-nox          the make bench chart"
     "cmd    bwrap                                  bubblewrap           make grade-all: each submission in a sandbox"
+    "cc32   libasan.so                             gcc-multilib         32-bit host builds of the i386 code (tests, fuzz replay)"
+    "cmd    clang                                  clang                make fuzz (libFuzzer)"
+    "clang  libclang_rt.fuzzer-x86_64.a            libclang-rt-14-dev   make fuzz: libFuzzer and the sanitizers' runtimes"
+    "cc32   libstdc++.so                           g++-multilib         make fuzz: 32-bit libFuzzer (it is C++)"
+    "cmd    qemu-i386                              qemu-user            32-bit test programs where the kernel cannot run them"
 )
 
 missing_packages=()
@@ -65,6 +71,9 @@ check() {
         file) [ -f "$what" ] ;;
         dir)  [ -d "$what" ] ;;
         py)   "$python" -c "import $what" >/dev/null 2>&1 ;;
+        # -print-file-name answers the bare name when it finds nothing.
+        cc32)  [ -f "$(gcc -m32 -print-file-name="$what" 2>/dev/null)" ] ;;
+        clang) [ -f "$(clang -print-file-name="$what" 2>/dev/null)" ] ;;
     esac
 }
 

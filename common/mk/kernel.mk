@@ -30,8 +30,9 @@
 
 KERNEL_ARCH ?= i386
 GRUB_CFG    ?= grub.cfg
-KERNEL_LD   ?= $(dir $(lastword $(MAKEFILE_LIST)))multiboot2_kernel.ld
 MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
+# From MK_DIR, taken now: MAKEFILE_LIST grows as chapter.mk includes more.
+KERNEL_LD   ?= $(MK_DIR)multiboot2_kernel.ld
 RUN_MEDIA   ?= cdrom
 IMAGES      ?= $(KERNELS:%=build/%.iso)
 DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from . import fuzz
 from .emulators import Spec, bochs_binary, qemu_binary
 from . import lab
 from . import machine as machine_module
@@ -257,3 +258,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         part = lab.part_of(test_id, parts)
         results.append(dict(entry, test=test_id, part=part.id if part else None))
     Path(target).write_text(json.dumps(results, indent=1) + "\n")
+
+
+def pytest_collect_file(file_path: Path, parent):
+    """tests/fuzz/targets.mk: replay each fuzz target's kept corpus (bootcamp.fuzz)."""
+    return fuzz.collect(file_path, parent)
