@@ -19,7 +19,8 @@ LAUNCH_ARGS = $(RUN_IMAGE) --media $(RUN_MEDIA) $(RUN_OPTIONS)
 .DEFAULT_GOAL := all
 # Keep every intermediate file (objects, ELF twins, raw binaries): learners read them.
 .SECONDARY:
-.PHONY: all run run-bochs debug test bench bench-config clean help print-image doctor
+.PHONY: all run run-bochs debug test bench bench-config clean help print-image doctor \
+        screenshot bochs-screen
 
 all: $(IMAGES)
 
@@ -41,6 +42,15 @@ debug: all
 	@$(DOCTOR) --quiet
 	$(LAUNCH) debug $(LAUNCH_ARGS) --gdb-script $(GDB_SCRIPT) \
 	    $(if $(DEBUG_SYMBOLS),--symbols $(DEBUG_SYMBOLS))
+
+# While make run or make debug runs (in another terminal): save QEMU's screen
+# as build/screen.png. While make run-bochs runs without a display: show
+# Bochs's screen in this terminal.
+screenshot:
+	@$(LAUNCH) screenshot $(LAUNCH_ARGS)
+
+bochs-screen:
+	@$(LAUNCH) bochs-screen $(LAUNCH_ARGS)
 
 test:
 	@$(DOCTOR) --quiet
@@ -78,6 +88,8 @@ help:
 	@echo "make run         boot $(RUN_IMAGE) in QEMU (a window, or this terminal)"
 	@echo "make run-bochs   boot it in Bochs"
 	@echo "make debug       QEMU paused at the first instruction, with gdb attached"
+	@echo "make screenshot  while make run/debug runs: its screen as build/screen.png"
+	@echo "make bochs-screen  while make run-bochs runs without a display: its screen here"
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
 	@echo "make bench       time the build, the boot and the tests"
 	@echo "make print-image the path of every bootable image, one a line"
