@@ -44,6 +44,11 @@ class QemuWatch:
             "-qmp", f"unix:{self.events_sock},server=on,wait=off",
             "-qmp", f"unix:{self.monitor_sock},server=on,wait=off",
             "-d", "cpu_reset", "-D", str(self.log)]
+        # Any -qmp turns off QEMU's default human monitor; a screen that had it
+        # (Esc 2 in curses, a tab in a window) gets it back.
+        display = cmd[cmd.index("-display") + 1] if "-display" in cmd else "none"
+        if display != "none" and not any(a.startswith("mon:") for a in cmd):
+            self.command += ["-monitor", "vc"]
         self.reasons: list[str] = []
         self.proc: subprocess.Popen | None = None
 
