@@ -27,6 +27,28 @@ all: $(IMAGES)
 $(BUILD):
 	@mkdir -p $@
 
+# Flags and variables shape outputs as much as sources do: removing
+# -fshort-wchar or adding a file to ISO_FILES must rebuild what they shape.
+# build/flags.txt holds every such variable's value and is rewritten only when
+# one changes; every rule that compiles, assembles, links or packs lists it
+# after its real inputs. Names are matched when the recipe runs, after every
+# makefile has set its variables.
+FLAGS_FILE := $(BUILD)/flags.txt
+SHAPING_VARIABLES = $(sort CC AS LD NASM OBJCOPY BOOT_BUDGET LOAD_ADDRESS LOAD_LIMIT \
+    $(filter %FLAGS %FLAGS_WARN %FLAGS_INC %_CFLAGS %_LDFLAGS %_LIBS %_FILES %_SOURCES \
+             %_OBJECTS %_HEADER %_GRUB_CFG KERNELS KERNEL_% EFI_% GRUB_% HD_% ISO_% \
+             STAGE1_FLAGS_% BUILDS_ON,$(.VARIABLES)))
+$(FLAGS_FILE): FORCE | $(BUILD)
+	@$(file >$@.new,$(foreach v,$(filter-out PYTEST_FLAGS MAKEFLAGS MFLAGS GNUMAKEFLAGS .%,$(SHAPING_VARIABLES)),$(v)=$(value $(v)) -> $($(v))$(newline)))
+	@if cmp -s $@.new $@; then rm $@.new; else \
+	    test ! -e $@ || echo "flags or variables changed (see $@): rebuilding"; mv $@.new $@; fi
+.PHONY: FORCE
+FORCE:
+define newline
+
+
+endef
+
 print-image:
 	@for image in $(IMAGES); do echo $(CURDIR)/$$image; done
 

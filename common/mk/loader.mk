@@ -58,7 +58,7 @@ SECTOR_BYTES    := 512
 NASMFLAGS += -DLOAD_ADDRESS=$(LOAD_ADDRESS) -DLOAD_LIMIT=$(LOAD_LIMIT)
 
 # The payload, linked at LOAD_ADDRESS.
-$(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD)
+$(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD) $(FLAGS_FILE)
 	$(LD) -m elf_i386 --fatal-warnings -T $(PAYLOAD_LD) --defsym=LOAD_ADDRESS=$(LOAD_ADDRESS) \
 	    -o $@ $(PAYLOAD_OBJECTS)
 	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$(PAYLOAD).dis
@@ -76,10 +76,10 @@ $(BUILD)/%.d: ;
 STAGE1_NASM = $(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
     -DPAYLOAD_SECTORS=$(file <$(BUILD)/$(PAYLOAD).sectors)
 
-$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
+$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) $(FLAGS_FILE) | $(BUILD)
 	$(STAGE1_NASM) -MD $(BUILD)/stage1.d -l $(BUILD)/stage1.lst -o $@ $<
 
-$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
+$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) $(FLAGS_FILE) | $(BUILD)
 	$(STAGE1_NASM) $(STAGE1_FLAGS_$*) -MD $(BUILD)/stage1-$*.d -l $(BUILD)/stage1-$*.lst -o $@ $<
 
 # Images. $(1) is the stage 1 binary.
@@ -101,16 +101,18 @@ define hd_image
 	@echo "$@: $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) bytes: stage 1 and a partition table in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1, a partition from sector $(HD_PARTITION_START)"
 endef
 
-$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
+$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(FLAGS_FILE)
 	$(call floppy_image,$<)
 
-$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
+$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(FLAGS_FILE)
 	$(call floppy_image,$<)
 
 $(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
-    $(LOADER_MK)/install_mbr.sh
+    $(LOADER_MK)/install_mbr.sh $(FLAGS_FILE)
 	$(call hd_image,$<)
 
 $(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
-    $(LOADER_MK)/install_mbr.sh
+    $(LOADER_MK)/install_mbr.sh $(FLAGS_FILE)
 	$(call hd_image,$<)
