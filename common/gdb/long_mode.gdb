@@ -101,12 +101,12 @@ define where
             printf "EAX %08x  EBX %08x  ECX %08x  EDX %08x  ESI %08x  EDI %08x\n", (int)$rax, (int)$rbx, (int)$rcx, (int)$rdx, (int)$rsi, (int)$rdi
             dis32 $pc
         else
+            # One printf a line: gdb may break a line between two printfs.
             if ($cr0 & 1) == 0
-                printf "16-bit real mode    "
+                printf "16-bit real mode    CS:IP %04x:%04x  SS:SP %04x:%04x  AX %04x BX %04x CX %04x DX %04x\n", $cs, (int)$pc & 0xffff, $ss, (int)$sp & 0xffff, (int)$rax & 0xffff, (int)$rbx & 0xffff, (int)$rcx & 0xffff, (int)$rdx & 0xffff
             else
-                printf "16-bit code, protected mode (CS.D = 0 until a far jump loads CS)    "
+                printf "16-bit code, protected mode (CS.D = 0 until a far jump loads CS)    CS:IP %04x:%04x  SS:SP %04x:%04x  AX %04x BX %04x CX %04x DX %04x\n", $cs, (int)$pc & 0xffff, $ss, (int)$sp & 0xffff, (int)$rax & 0xffff, (int)$rbx & 0xffff, (int)$rcx & 0xffff, (int)$rdx & 0xffff
             end
-            printf "CS:IP %04x:%04x  SS:SP %04x:%04x  AX %04x BX %04x CX %04x DX %04x\n", $cs, (int)$pc & 0xffff, $ss, (int)$sp & 0xffff, (int)$rax & 0xffff, (int)$rbx & 0xffff, (int)$rcx & 0xffff, (int)$rdx & 0xffff
             # (one word: gdb splits a user command's arguments at spaces)
             set $where_linear = $where_base + ((int)$pc & 0xffff)
             dis16 $where_linear
