@@ -27,7 +27,8 @@ all:
 
 run:
 	@$(DOCTOR) --quiet
-	@ch="$(if $(CH),$(call chapter_of,$(CH)),$$($(HARNESS) -m bootcamp.course pick))"; \
+	@# The picker asks on the terminal (stderr) and prints only the folder name.
+	@ch="$(if $(CH),$(call chapter_of,$(CH)),$$($(HARNESS) -m bootcamp.course pick))" || exit 1; \
 	 test -n "$$ch" || { echo "no chapter $(CH); chapters: $(CHAPTERS)" >&2; exit 1; }; \
 	 $(MAKE) --no-print-directory -C $$ch run
 

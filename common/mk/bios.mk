@@ -30,14 +30,14 @@ vpath %.S . tests
 # the chapter and of the chapters it builds on (ASM_INCLUDES, builds_on.mk):
 # a change to print16.inc rebuilds what may use it.
 
-$(BUILD)/%.o: %.asm $(ASM_INCLUDES) | $(BUILD)
+$(BUILD)/%.o: %.asm $(ASM_INCLUDES) $(FLAGS_FILE) | $(BUILD)
 	$(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
 	    -MD $(BUILD)/$*.d -l $(BUILD)/$*.lst -o $@ $<
 
-$(BUILD)/%.o: %.S | $(BUILD)
+$(BUILD)/%.o: %.S $(FLAGS_FILE) | $(BUILD)
 	$(AS) --32 -g $(ASFLAGS_DEFS) $(ASFLAGS) --fatal-warnings -al=$(BUILD)/$*.lst -o $@ $<
 
-$(BUILD)/%.elf: $(BUILD)/%.o $(BOOT_LD)
+$(BUILD)/%.elf: $(BUILD)/%.o $(BOOT_LD) $(FLAGS_FILE)
 	@$(BUDGET_CHECK) $< $(BOOT_BUDGET)
 	$(LD) -m elf_i386 --fatal-warnings -T $(BOOT_LD) --defsym=BOOT_BUDGET=$(BOOT_BUDGET) -o $@ $<
 	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$*.dis

@@ -19,12 +19,35 @@ LAUNCH_ARGS = $(RUN_IMAGE) --media $(RUN_MEDIA) $(RUN_OPTIONS)
 .DEFAULT_GOAL := all
 # Keep every intermediate file (objects, ELF twins, raw binaries): learners read them.
 .SECONDARY:
-.PHONY: all run run-bochs debug test grade bench bench-config config clean help print-image doctor
+.PHONY: all run run-bochs debug test grade bench bench-config config clean help print-image doctor \
+        screenshot bochs-screen
 
 all: $(IMAGES)
 
 $(BUILD):
 	@mkdir -p $@
+
+# Flags and variables shape outputs as much as sources do: removing
+# -fshort-wchar or adding a file to ISO_FILES must rebuild what they shape.
+# build/flags.txt holds every such variable's value and is rewritten only when
+# one changes; every rule that compiles, assembles, links or packs lists it
+# after its real inputs. Names are matched when the recipe runs, after every
+# makefile has set its variables.
+FLAGS_FILE := $(BUILD)/flags.txt
+SHAPING_VARIABLES = $(sort CC AS LD NASM OBJCOPY BOOT_BUDGET LOAD_ADDRESS LOAD_LIMIT \
+    $(filter %FLAGS %FLAGS_WARN %FLAGS_INC %_CFLAGS %_LDFLAGS %_LIBS %_FILES %_SOURCES \
+             %_OBJECTS %_HEADER %_GRUB_CFG KERNELS KERNEL_% EFI_% GRUB_% HD_% ISO_% \
+             STAGE1_FLAGS_% BUILDS_ON,$(.VARIABLES)))
+$(FLAGS_FILE): FORCE | $(BUILD)
+	@$(file >$@.new,$(foreach v,$(filter-out PYTEST_FLAGS MAKEFLAGS MFLAGS GNUMAKEFLAGS .%,$(SHAPING_VARIABLES)),$(v)=$(value $(v)) -> $($(v))$(newline)))
+	@if cmp -s $@.new $@; then rm $@.new; else \
+	    test ! -e $@ || echo "flags or variables changed (see $@): rebuilding"; mv $@.new $@; fi
+.PHONY: FORCE
+FORCE:
+define newline
+
+
+endef
 
 print-image:
 	@for image in $(IMAGES); do echo $(CURDIR)/$$image; done
@@ -41,6 +64,15 @@ debug: all
 	@$(DOCTOR) --quiet
 	$(LAUNCH) debug $(LAUNCH_ARGS) --gdb-script $(GDB_SCRIPT) \
 	    $(if $(DEBUG_SYMBOLS),--symbols $(DEBUG_SYMBOLS))
+
+# While make run or make debug runs (in another terminal): save QEMU's screen
+# as build/screen.png. While make run-bochs runs without a display: show
+# Bochs's screen in this terminal.
+screenshot:
+	@$(LAUNCH) screenshot $(LAUNCH_ARGS)
+
+bochs-screen:
+	@$(LAUNCH) bochs-screen $(LAUNCH_ARGS)
 
 test:
 	@$(DOCTOR) --quiet
@@ -98,6 +130,8 @@ help:
 	@echo "make run         boot $(RUN_IMAGE) in QEMU (a window, or this terminal)"
 	@echo "make run-bochs   boot it in Bochs"
 	@echo "make debug       QEMU paused at the first instruction, with gdb attached"
+	@echo "make screenshot  while make run/debug runs: its screen as build/screen.png"
+	@echo "make bochs-screen  while make run-bochs runs without a display: its screen here"
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
 	@echo "make grade       score the lab parts of lab.toml (TEACHING.md)"
 	@echo "make bench       time the build, the boot and the tests"

@@ -50,18 +50,18 @@ EFI_SUBSYSTEM_APPLICATION := 10
 
 vpath %.c . $(COMMON)/efi
 
-$(BUILD)/efi/%.o: %.c | $(BUILD)
+$(BUILD)/efi/%.o: %.c $(FLAGS_FILE) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c -o $@ $<
 
 # NAME.so: the ELF image with symbols (for gdb); NAME.efi: what firmware runs;
 # NAME.dis: the disassembly of NAME.so interleaved with the C source, to read.
 define efi_app_rules
-$(BUILD)/$(1).so: $$(addprefix $(BUILD)/efi/,$$(notdir $$($(1)_SOURCES:.c=.o)))
-	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $$^ -o $$@ $(EFI_LIBS)
+$(BUILD)/$(1).so: $$(addprefix $(BUILD)/efi/,$$(notdir $$($(1)_SOURCES:.c=.o))) $(FLAGS_FILE)
+	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $$(filter %.o,$$^) -o $$@ $(EFI_LIBS)
 $(BUILD)/$(1).dis: $(BUILD)/$(1).so
 	$(OBJDUMP) -d -S -M intel --no-show-raw-insn $$< > $$@
-$(BUILD)/$(1).efi: $(BUILD)/$(1).so
+$(BUILD)/$(1).efi: $(BUILD)/$(1).so $(FLAGS_FILE)
 	$(OBJCOPY) $(EFI_SECTIONS) --target efi-app-x86_64 \
 	    --subsystem=$(EFI_SUBSYSTEM_APPLICATION) $$< $$@
 	@echo "$(1).efi: $$$$(stat -c %s $$@) bytes"
@@ -76,7 +76,7 @@ IPXE_ROM_DIR := /usr/lib/ipxe/qemu
 $(BUILD)/%.efi: $(IPXE_ROM_DIR)/efi-%.rom | $(BUILD)
 	$(HARNESS) -m bootcamp.option_rom $< $@
 
-$(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES)
+$(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES) $(FLAGS_FILE)
 	$(HARNESS) -m bootcamp.esp $@ $< $(ESP_FILES)
 
 -include $(wildcard $(BUILD)/efi/*.d)
@@ -94,8 +94,8 @@ DEBUG_WAIT_FILE := $(BUILD)/gdb-wait.txt
 $(DEBUG_WAIT_FILE): | $(BUILD)
 	echo "The program waits for gdb when this file is on its boot volume (make debug)." > $@
 
-$(DEBUG_ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES) $(DEBUG_WAIT_FILE)
-	$(HARNESS) -m bootcamp.esp $@ $^
+$(DEBUG_ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES) $(DEBUG_WAIT_FILE) $(FLAGS_FILE)
+	$(HARNESS) -m bootcamp.esp $@ $(filter-out $(FLAGS_FILE),$^)
 
 debug: RUN_IMAGE := $(DEBUG_ESP_IMAGE)
 debug: $(DEBUG_ESP_IMAGE)

@@ -109,40 +109,42 @@ vpath %.c . tests
 vpath %.asm . tests
 
 # --- Compiling -----------------------------------------------------------------
-$(BUILD)/include/%.inc: $(COMMON)/include/%.h $(MK_DIR)h2inc.sh | $(BUILD)
+$(BUILD)/include/%.inc: $(COMMON)/include/%.h $(MK_DIR)h2inc.sh $(FLAGS_FILE) | $(BUILD)
 	@mkdir -p $(@D)
 	CC=$(CC) $(MK_DIR)h2inc.sh $< MB2_ > $@
 
-$(OBJ)/%.o: %.c
+$(OBJ)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(OBJ)/%.o: %.asm $(GENERATED_INCLUDES)
+$(OBJ)/%.o: %.asm $(GENERATED_INCLUDES) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(NASM) $(KERNEL_NASMFLAGS) -MD $(OBJ)/$*.d -l $(OBJ)/$*.lst -o $@ $<
 
-$(OBJ_COMMON)/%.o: $(COMMON)/%.c
+$(OBJ_COMMON)/%.o: $(COMMON)/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(OBJ_COMMON)/%.o: $(COMMON)/%.asm $(GENERATED_INCLUDES)
+$(OBJ_COMMON)/%.o: $(COMMON)/%.asm $(GENERATED_INCLUDES) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(NASM) $(KERNEL_NASMFLAGS) -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
 
 # The same header with a checksum one off, for the test that GRUB refuses it.
-$(MB2_HEADER_BROKEN): multiboot2_header.asm $(GENERATED_INCLUDES)
+$(MB2_HEADER_BROKEN): multiboot2_header.asm $(GENERATED_INCLUDES) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(NASM) $(KERNEL_NASMFLAGS) -DBROKEN_CHECKSUM -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
 
 # --- Linking, one kernel at a time ----------------------------------------------
 define kernel_rules
-$(BUILD)/$(1).elf: $(or $($(1)_HEADER),$(MB2_HEADER)) $(KERNEL_OBJECTS) $($(1)_OBJECTS) $(KERNEL_LD)
+$(BUILD)/$(1).elf: $(or $($(1)_HEADER),$(MB2_HEADER)) $(KERNEL_OBJECTS) $($(1)_OBJECTS) $(KERNEL_LD) \
+    $(FLAGS_FILE)
 	$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LD) -Map $(BUILD)/$(1).map -o $$@ $$(filter %.o,$$^)
 	@$(OBJDUMP) -d -S -M intel $$@ > $(BUILD)/$(1).dis 2> $(BUILD)/$(1).dis.log
 	@OBJDUMP=$(OBJDUMP) $(MB2_CHECK) $$@
 	@size $$@ | awk 'NR == 2 { printf "$(1).elf: %d bytes of code, %d of data, %d of bss\n", $$$$1, $$$$2, $$$$3 }'
 
-$(BUILD)/$(1).iso: $(BUILD)/$(1).elf $(or $($(1)_GRUB_CFG),$(GRUB_CFG)) $(ISO_FILES) $(MK_DIR)kernel.mk
+$(BUILD)/$(1).iso: $(BUILD)/$(1).elf $(or $($(1)_GRUB_CFG),$(GRUB_CFG)) $(ISO_FILES) $(MK_DIR)kernel.mk \
+    $(FLAGS_FILE)
 	@rm -rf $(BUILD)/$(1).isodir
 	@mkdir -p $(BUILD)/$(1).isodir/boot/grub
 	cp $(BUILD)/$(1).elf $(BUILD)/$(1).isodir/boot/kernel.elf

@@ -62,7 +62,7 @@ SECTOR_BYTES    := 512
 NASMFLAGS += -DLOAD_ADDRESS=$(LOAD_ADDRESS) -DLOAD_LIMIT=$(LOAD_LIMIT)
 
 # The payload, linked at LOAD_ADDRESS.
-$(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD)
+$(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD) $(FLAGS_FILE)
 	$(LD) -m elf_i386 --fatal-warnings -T $(PAYLOAD_LD) --defsym=LOAD_ADDRESS=$(LOAD_ADDRESS) \
 	    -o $@ $(PAYLOAD_OBJECTS)
 	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$(PAYLOAD).dis
@@ -80,10 +80,10 @@ $(BUILD)/%.d: ;
 STAGE1_NASM = $(NASM) -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS) \
     -DPAYLOAD_SECTORS=$(file <$(BUILD)/$(PAYLOAD).sectors)
 
-$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
+$(BUILD)/stage1.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) $(FLAGS_FILE) | $(BUILD)
 	$(STAGE1_NASM) -MD $(BUILD)/stage1.d -l $(BUILD)/stage1.lst -o $@ $<
 
-$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) | $(BUILD)
+$(BUILD)/stage1-%.o: stage1.asm $(BUILD)/$(PAYLOAD).sectors $(ASM_INCLUDES) $(FLAGS_FILE) | $(BUILD)
 	$(STAGE1_NASM) $(STAGE1_FLAGS_$*) -MD $(BUILD)/stage1-$*.d -l $(BUILD)/stage1-$*.lst -o $@ $<
 
 # Images. $(1) is the stage 1 binary.
@@ -105,14 +105,16 @@ define hd_image
 	@echo "$@: $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) bytes: stage 1 and a partition table in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1, a partition from sector $(HD_PARTITION_START)"
 endef
 
-$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
+$(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(FLAGS_FILE)
 	$(call floppy_image,$<)
 
-$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors
+$(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
+    $(FLAGS_FILE)
 	$(call floppy_image,$<)
 
 $(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
-    $(LOADER_MK)/install_mbr.sh
+    $(LOADER_MK)/install_mbr.sh $(FLAGS_FILE)
 	$(call hd_image,$<)
 
 # Payload variants: the same steps, with PAYLOAD set to the variant's name for
@@ -122,7 +124,7 @@ $(BUILD)/$(1).sectors $(BUILD)/stage1_$(1).o $(BUILD)/$(1).floppy.img: PAYLOAD :
 $(BUILD)/$(1).sectors: $(BUILD)/$(1).bin $(LOADER_MK)/payload_sectors.sh
 	@$(LOADER_MK)/payload_sectors.sh $$< $(LOAD_ADDRESS) $(LOAD_LIMIT) > $$@.tmp || { rm -f $$@.tmp; exit 1; }
 	@mv $$@.tmp $$@
-$(BUILD)/stage1_$(1).o: stage1.asm $(BUILD)/$(1).sectors $(ASM_INCLUDES) | $(BUILD)
+$(BUILD)/stage1_$(1).o: stage1.asm $(BUILD)/$(1).sectors $(ASM_INCLUDES) $(FLAGS_FILE) | $(BUILD)
 	$$(STAGE1_NASM) -MD $$(@:.o=.d) -l $$(@:.o=.lst) -o $$@ $$<
 $(BUILD)/$(1).floppy.img: $(BUILD)/stage1_$(1).bin $(BUILD)/$(1).bin $(BUILD)/$(1).sectors
 	$$(call floppy_image,$$<)
@@ -130,5 +132,5 @@ endef
 $(foreach v,$(PAYLOAD_VARIANTS),$(eval $(call payload_variant_rules,$(v))))
 
 $(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
-    $(LOADER_MK)/install_mbr.sh
+    $(LOADER_MK)/install_mbr.sh $(FLAGS_FILE)
 	$(call hd_image,$<)

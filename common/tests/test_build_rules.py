@@ -70,3 +70,23 @@ def test_loader_rules_need_four_lines(tmp_path):
         assert data[510:512] == b"\x55\xaa"
         assert data[512:512 + len(payload)] == payload
     assert (build / "stage2.hd.img").read_bytes()[446 + 8:446 + 12] == (2048).to_bytes(4, "little")
+
+
+def test_a_flag_changed_on_the_command_line_rebuilds_what_it_shapes(tmp_path):
+    assert build(tmp_path, SECTOR.format(n=1)).returncode == 0
+    obj = tmp_path / "build" / "sector.o"
+    before = obj.stat().st_mtime_ns
+
+    def make(*variables: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "-C", str(tmp_path), *variables], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=60)
+
+    changed = make("NASMFLAGS=-DEXTRA=1")
+    assert changed.returncode == 0, changed.stdout
+    assert "flags or variables changed" in changed.stdout, changed.stdout
+    assert "-DEXTRA=1" in changed.stdout and obj.stat().st_mtime_ns != before
+    # The same flags again: nothing to do. Back to none: rebuilt again.
+    again = make("NASMFLAGS=-DEXTRA=1")
+    assert "nasm" not in again.stdout, again.stdout
+    back = make()
+    assert "flags or variables changed" in back.stdout and "nasm" in back.stdout, back.stdout

@@ -80,6 +80,10 @@ def run_tests(selected: list[str]) -> int:
 
 
 def pick() -> int:
+    """Ask which chapter to boot; print its folder name on standard output.
+
+    The Makefile captures standard output as the chapter's name, so the menu
+    and the question go to the terminal through standard error."""
     folders = chapters()
     if not folders:
         print("no chapters found", file=sys.stderr)
@@ -89,9 +93,16 @@ def pick() -> int:
         return 0
     for number, folder in enumerate(folders, 1):
         print(f"  {number}. {title(folder)}  ({folder.name})", file=sys.stderr)
-    answer = input(f"Boot which chapter? [1-{len(folders)}, Enter for {len(folders)}] ").strip()
-    index = int(answer) - 1 if answer.isdigit() and 1 <= int(answer) <= len(folders) else -1
-    print(folders[index].name)
+    print(f"Boot which chapter? [1-{len(folders)}, Enter for {len(folders)}] ",
+          end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip()
+    if not answer:
+        print(folders[-1].name)
+        return 0
+    if not (answer.isdigit() and 1 <= int(answer) <= len(folders)):
+        print(f"no chapter {answer!r}: type a number from 1 to {len(folders)}", file=sys.stderr)
+        return 1
+    print(folders[int(answer) - 1].name)
     return 0
 
 

@@ -4,23 +4,32 @@
     python3 -m bootcamp.run bochs --media floppy build/floppy.img
     python3 -m bootcamp.run debug --media floppy build/floppy.img --gdb-script x.gdb --symbols b.elf
     python3 -m bootcamp.run qemu  --media floppy build/floppy.img --print   # the command only
+    python3 -m bootcamp.run screenshot build/floppy.img     # the running QEMU's screen as a PNG
 
 With a graphical display QEMU opens a window and the serial port is this
 terminal; without one QEMU draws the VGA text screen in the terminal (curses)
 and the serial port goes to build/serial.txt.
+
+Ctrl-C belongs to the emulator or the debugger, never to this launcher: it
+ignores SIGINT while they run, so Ctrl-C stops the guest in gdb (make debug)
+or returns to Bochs's debugger prompt (make run-bochs). When QEMU ends, the
+launcher says why in one line (qemu_watch.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from .qemu_watch import QemuWatch, screenshot
 from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
                         has_display, qemu_command)
 
@@ -75,10 +84,38 @@ def spec_from(args: argparse.Namespace) -> Spec:
                 network=args.network or bool(hostfwd), hostfwd=hostfwd)
 
 
+@contextlib.contextmanager
+def ctrl_c_goes_to_the_child():
+    """While an emulator or gdb has the terminal, Ctrl-C is theirs.
+
+    The terminal sends SIGINT to its whole foreground process group, this
+    launcher included. Python would raise KeyboardInterrupt, and
+    subprocess.call kills its child on the way out: Bochs ended instead of
+    showing its debugger prompt. A handler that does nothing (not SIG_IGN,
+    which children would inherit) lets the wait go on."""
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_qemu(cmd: list[str], build: Path) -> int:
+    watch = QemuWatch(cmd, build)
+    try:
+        with ctrl_c_goes_to_the_child():
+            watch.start().wait()
+        print(watch.why_stopped(), file=sys.stderr)
+        return watch.proc.returncode
+    finally:
+        watch.forget()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bootcamp.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=("qemu", "bochs", "debug"))
+    parser.add_argument("what", choices=("qemu", "bochs", "debug", "screenshot",
+                                         "bochs-screen"))
     add_spec_arguments(parser)
     parser.add_argument("--gdb-script", type=Path, help="for debug: the chapter's gdb script")
     parser.add_argument("--symbols", type=Path, help="for debug: the ELF file with symbols")
@@ -87,6 +124,19 @@ def main(argv: list[str] | None = None) -> int:
 
     build = args.image.resolve().parent
     spec = spec_from(args)
+
+    if args.what == "bochs-screen":
+        from .bochs_screen import main as bochs_screen
+        return bochs_screen(build / "bochsrc.txt")
+
+    if args.what == "screenshot":
+        try:
+            path = screenshot(build)
+        except RuntimeError as error:
+            print(f"make screenshot: {error}", file=sys.stderr)
+            return 1
+        print(f"The screen is in {path}")
+        return 0
 
     if args.what == "qemu":
         cmd = interactive_qemu(spec, build)
@@ -101,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{build / 'serial.txt'}, the debug port to {build / 'debugcon.txt'}.\n"
                   "To quit: press Esc then 2 for QEMU's monitor, type quit, press Enter.",
                   file=sys.stderr)
-        return subprocess.call(cmd)
+        return run_qemu(cmd, build)
 
     if args.what == "bochs":
         config = build / "bochsrc.txt"
@@ -115,9 +165,14 @@ def main(argv: list[str] | None = None) -> int:
             slirp.write_text(bochs_slirp_config(spec))
         config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
                                        log_file=build / "bochs.log", slirp_file=slirp))
+        if display == "term":
+            print("No graphical display: Bochs draws the screen on a terminal of its own. To see "
+                  "it (and type into it), run `make bochs-screen` in a second terminal (in tmux: "
+                  "Ctrl-B \" opens one).", file=sys.stderr)
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
-        return subprocess.call(cmd)
+        with ctrl_c_goes_to_the_child():
+            return subprocess.call(cmd)
 
     # debug: QEMU paused at the first instruction with its gdb stub, and gdb attached.
     port = free_port()
@@ -139,13 +194,21 @@ def main(argv: list[str] | None = None) -> int:
         # QEMU cannot share the terminal with gdb: it runs with no display and
         # the screen can be read in gdb (x/80cb 0xb8000) or with `make run`.
         qemu = [a if a != "curses" else "none" for a in qemu]
-    with tempfile.TemporaryFile() as log:
-        emulator = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    watch = QemuWatch(qemu, build)
+    with tempfile.TemporaryFile() as log, ctrl_c_goes_to_the_child():
+        # QEMU gets a process group of its own: Ctrl-C at gdb's prompt must
+        # reach gdb (which stops the guest through the stub), not end QEMU.
+        emulator = watch.start(stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                               process_group=0)
         try:
-            return subprocess.call(gdb)
+            code = subprocess.call(gdb)
+            if emulator.poll() is not None:
+                print(watch.why_stopped(), file=sys.stderr)
+            return code
         finally:
             emulator.kill()
             emulator.wait()
+            watch.forget()
 
 
 if __name__ == "__main__":

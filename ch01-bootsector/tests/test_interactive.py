@@ -1,0 +1,83 @@
+"""ch01 as a learner drives it from a terminal: `make debug` and `make run-bochs`,
+typed into a pseudo-terminal, Ctrl-C included (the lesson says to press it
+while the CPU sleeps)."""
+
+import re
+
+from bootcamp.pty_session import Terminal, TerminalTimeout
+
+GDB_PROMPT = r"\(gdb\) $"
+BOCHS_PROMPT = r"<bochs:{n}> $"
+CTRL_C_ATTEMPTS = 3
+CTRL_C_WAIT_S = 10
+LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make bochs-screen
+
+
+def interrupt(term: Terminal, since: int) -> None:
+    """Press Ctrl-C until gdb says it stopped the guest, as a person would.
+
+    gdb prints "Continuing." a moment before it listens for Ctrl-C to send to
+    the stub; a Ctrl-C in between is lost. Pressed again after a wait, it is
+    either the first gdb hears or, when the stop was only slow, gdb asks
+    whether to give up waiting, and the answer is no."""
+    for attempt in range(CTRL_C_ATTEMPTS):
+        term.ctrl_c()
+        try:
+            term.expect(r"received signal SIGINT", since=since, timeout=CTRL_C_WAIT_S)
+            return
+        except TerminalTimeout:
+            if attempt == CTRL_C_ATTEMPTS - 1:
+                raise
+            if "Give up waiting" in term.text(since):
+                term.send("n\r")
+
+
+def test_ctrl_c_in_make_debug_stops_the_guest_and_gdb_goes_on(chapter, tmp_path):
+    with Terminal(["make", "--no-print-directory", "debug"], cwd=chapter.root,
+                  logfile=tmp_path / "terminal.txt") as term:
+        term.expect(r"Breakpoint 1, start \(\)", timeout=120)
+        term.expect(GDB_PROMPT)
+        mark = term.mark()
+        term.send("continue\r")
+        term.expect("Continuing.", since=mark)
+        mark = term.mark()
+        interrupt(term, since=mark)
+        term.expect(r"CS:IP 0000:7c0", since=mark)        # where16: still in the boot sector
+        term.expect(GDB_PROMPT, since=mark)
+        # The guest is still there: gdb reads its registers once more.
+        mark = term.mark()
+        term.send("print/x $cs\r")
+        term.expect(r"= 0x0\b", since=mark)
+        term.expect(GDB_PROMPT, since=mark)
+        term.send("quit\r")
+        term.wait(timeout=30)
+        seen = term.text()
+        for wrong in ("Target disconnected", "Remote connection closed", "Traceback"):
+            assert wrong not in seen, f"{wrong!r} on the terminal; output in {term.logfile}"
+        assert term.survivors() == [], "an emulator outlived make debug"
+
+
+def test_ctrl_c_in_make_run_bochs_returns_to_its_debugger(chapter, tmp_path):
+    with Terminal(["make", "--no-print-directory", "run-bochs"], cwd=chapter.root,
+                  logfile=tmp_path / "terminal.txt") as term:
+        term.expect("make bochs-screen", timeout=120)    # how to see the screen, said first
+        term.expect(BOCHS_PROMPT.format(n=1), timeout=60)
+        mark = term.mark()
+        term.send("c\r")
+        # Bochs runs until Ctrl-C; its prompt comes back with the next number.
+        term.expect(r"\bc\r?\n", since=mark)
+        # A second terminal shows the screen Bochs draws on its own pty.
+        with Terminal(["make", "--no-print-directory", "bochs-screen"], cwd=chapter.root,
+                      logfile=tmp_path / "screen.txt") as screen:
+            screen.expect(r"Bochs's screen \(/dev/pts/\d+\)", timeout=60)
+            screen.expect(r"Booting from Floppy", timeout=60)
+            screen.send(LEAVE_KEY)
+            screen.expect("Left Bochs's screen")
+            assert screen.wait(timeout=30) == 0
+        mark = term.mark()
+        term.ctrl_c()
+        term.expect(BOCHS_PROMPT.format(n=2), since=mark, timeout=60)
+        term.send("q\r")
+        term.wait(timeout=30)
+        assert not re.search(r"Traceback|KeyboardInterrupt", term.text()), term.text()
+        assert term.survivors() == [], "Bochs outlived make run-bochs"
