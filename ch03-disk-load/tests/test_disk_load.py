@@ -25,7 +25,8 @@ MIN_SECTORS = 40                        # the issue: loading must cross track an
 FLOPPY_SECTORS_PER_TRACK = 18
 HD_PARTITION_START = 2048               # loader.mk
 HD_PARTITION_TYPE = "83"
-BOOT_CODE_BYTES = 446
+BOOT_CODE_BYTES = 440                   # loader.mk's BOOT_BUDGET: what install_mbr.sh writes
+DISK_SIGNATURE = slice(440, 446)        # the disk identifier and two bytes: never written
 CUT_AFTER = 30                          # the truncated disk keeps this many payload sectors
 SUCCESS = re.compile(r"(\d+) sectors, checksum OK\r\n")
 DISK_ERROR = re.compile(r"Disk error 0x00([0-9A-F]{2}) at LBA 0x([0-9A-F]{4})\r\n")
@@ -117,6 +118,36 @@ def test_partition_table_survives_installation(chapter, tmp_path):
     assert after[:BOOT_CODE_BYTES] == other.read_bytes()[:BOOT_CODE_BYTES]
     assert after[BOOT_CODE_BYTES:SECTOR_BYTES] == before
     assert sfdisk_partitions(copy) == [dict(partition, node=str(copy) + "1")]
+
+
+def test_disk_identifier_survives_installation(chapter, tmp_path):
+    # A disk as a learner's real one would be: partitioned by a tool that gave
+    # it an identifier (the base of every PARTUUID Linux boots from).
+    disk = tmp_path / "disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(chapter.image("payload.hd.img").stat().st_size)
+    table = f"label: dos\nlabel-id: 0x12345678\nstart={HD_PARTITION_START}, type=83\n"
+    made = subprocess.run([SFDISK, "--quiet", "--no-reread", "--no-tell-kernel", str(disk)],
+                          input=table, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=30)
+    assert made.returncode == 0, made.stdout
+    before = disk.read_bytes()[:SECTOR_BYTES]
+    assert before[DISK_SIGNATURE] == bytes.fromhex("78563412 0000")
+    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    stage1 = chapter.image("stage1.bin").read_bytes()
+    out = subprocess.run([str(install), str(disk), str(chapter.image("stage1.bin")),
+                          str(chapter.image("payload.bin"))],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert out.returncode == 0, out.stdout
+    after = disk.read_bytes()[:SECTOR_BYTES]
+    assert after[:BOOT_CODE_BYTES] == stage1[:BOOT_CODE_BYTES], "stage 1 was not installed"
+    assert after[DISK_SIGNATURE] == before[DISK_SIGNATURE], \
+        f"bytes 440-445 changed: {before[DISK_SIGNATURE].hex()} -> {after[DISK_SIGNATURE].hex()}"
+    listed = subprocess.run([SFDISK, "--json", str(disk)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert json.loads(listed.stdout)["partitiontable"]["id"] == "0x12345678", listed.stdout
+    # Stage 1 never needs those bytes: its code ends before them.
+    assert not any(stage1[BOOT_CODE_BYTES:510]), "stage 1 has code or data past byte 439"
 
 
 def test_installer_refuses_to_overwrite_a_partition(chapter, tmp_path):

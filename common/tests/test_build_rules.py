@@ -1,5 +1,6 @@
 """The shared make rules: the boot sector budget holds, and says by how much."""
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -59,12 +60,14 @@ def test_loader_rules_need_four_lines(tmp_path):
     assert result.returncode == 0, result.stdout
     assert "stage2.bin: 2048 bytes = 4 sectors for stage 1 to load" in result.stdout
     assert "-DPAYLOAD_SECTORS=4 " in result.stdout, result.stdout
+    # Stage 1 leaves the disk signature (bytes 440-445) and the partition table alone.
+    assert re.search(r"^stage1: \d+ of 440 bytes used", result.stdout, re.M), result.stdout
     build = tmp_path / "build"
     payload = (build / "stage2.bin").read_bytes()
     assert len(payload) == 4 * 512, "the payload is not padded to whole sectors"
     for image in ("stage2.floppy.img", "stage2.hd.img"):
         data = (build / image).read_bytes()
-        assert data[:446] == (build / "stage1.bin").read_bytes()[:446]
+        assert data[:440] == (build / "stage1.bin").read_bytes()[:440]
         assert data[510:512] == b"\x55\xaa"
         assert data[512:512 + len(payload)] == payload
     assert (build / "stage2.hd.img").read_bytes()[446 + 8:446 + 12] == (2048).to_bytes(4, "little")
