@@ -12,6 +12,7 @@ full output of that boot was saved (`logdir`).
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 import os
@@ -40,6 +41,22 @@ SOURCES = ("debug", "serial", "screen")
 # loop is lost; one that reaches it at its prompt is ignored. So the harness
 # sends it again until the prompt shows.
 BOCHS_BREAK_RETRY_SECONDS = 0.05
+
+
+# Every machine started and not yet stopped. A Ctrl-C can end the harness
+# anywhere (in a test, between a test and its teardown); at exit whatever is
+# left is stopped, so no emulator outlives the harness and no Bochs leaves its
+# disk image locked.
+_running: set["Machine"] = set()
+
+
+@atexit.register
+def _stop_every_machine() -> None:
+    for machine in list(_running):
+        try:
+            machine.stop(save=False)
+        except Exception:       # at exit, one machine's trouble must not keep the others running
+            pass
 
 
 class BootError(AssertionError):
@@ -113,6 +130,7 @@ class Machine:
         raise NotImplementedError
 
     def _arm_watchdog(self) -> None:
+        _running.add(self)
         def kill() -> None:
             if self.proc and self.proc.poll() is None:
                 self._killed_by_watchdog = True
@@ -121,7 +139,9 @@ class Machine:
         self._watchdog.daemon = True
         self._watchdog.start()
 
-    def stop(self) -> None:
+    def stop(self, save: bool = True) -> None:
+        """Stop the emulator; save=True first saves what can still be read (the screen)."""
+        _running.discard(self)
         if self._watchdog:
             self._watchdog.cancel()
         if self.proc and self.proc.poll() is None:
@@ -350,8 +370,8 @@ class Qemu(Machine):
         """Run a human monitor command (the `(qemu)` prompt's language)."""
         return self.qmp("human-monitor-command", **{"command-line": command_line})
 
-    def stop(self) -> None:
-        if self.running:
+    def stop(self, save: bool = True) -> None:
+        if self.running and save:
             try:
                 self.save_outputs()
             finally:
@@ -507,8 +527,8 @@ class Bochs(Machine):
             self._image_lock = lock
         self._continue()
 
-    def stop(self) -> None:
-        super().stop()
+    def stop(self, save: bool = True) -> None:
+        super().stop(save)
         # Bochs removes its IMAGE.lock when it exits by itself, but not when it
         # is killed; left behind, the lock makes the next boot of the image
         # fail ("could not open hard drive image file"). Remove this boot's own.

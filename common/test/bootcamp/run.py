@@ -15,12 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from . import interrupt
 from .emulators import Spec, bochs_binary, bochs_config, fresh_ovmf_vars, has_display, qemu_command
 
 
@@ -73,6 +75,22 @@ def spec_from(args: argparse.Namespace) -> Spec:
                 network=args.network or bool(hostfwd), hostfwd=hostfwd)
 
 
+def foreground(cmd: list[str]) -> int:
+    """Run cmd in the foreground, as a shell does. A Ctrl-C is the child's to
+    handle: QEMU ends on it, Bochs stops in its debugger, gdb stops the guest.
+    The launcher ignores it meanwhile, so it neither dies with a traceback
+    nor leaves the child behind; it returns the child's exit status."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        # An ignored signal stays ignored across exec: the child gets the default back.
+        code = subprocess.call(cmd, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if code == -signal.SIGINT:
+        interrupt.end_as_interrupted()      # the child ended on a Ctrl-C: so does make run
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bootcamp.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -99,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{build / 'serial.txt'}, the debug port to {build / 'debugcon.txt'}.\n"
                   "To quit: press Esc then 2 for QEMU's monitor, type quit, press Enter.",
                   file=sys.stderr)
-        return subprocess.call(cmd)
+        return foreground(cmd)
 
     if args.what == "bochs":
         config = build / "bochsrc.txt"
@@ -112,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
                                        log_file=build / "bochs.log"))
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
-        return subprocess.call(cmd)
+        return foreground(cmd)
 
     # debug: QEMU paused at the first instruction with its gdb stub, and gdb attached.
     port = free_port()
@@ -135,13 +153,16 @@ def main(argv: list[str] | None = None) -> int:
         # the screen can be read in gdb (x/80cb 0xb8000) or with `make run`.
         qemu = [a if a != "curses" else "none" for a in qemu]
     with tempfile.TemporaryFile() as log:
-        emulator = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        # QEMU in a session of its own: a Ctrl-C typed to gdb (which stops the
+        # guest through the gdb stub) must not reach QEMU, which would end.
+        emulator = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                    start_new_session=True)
         try:
-            return subprocess.call(gdb)
+            return foreground(gdb)
         finally:
             emulator.kill()
             emulator.wait()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interrupt.quietly(main))
