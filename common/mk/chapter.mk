@@ -27,7 +27,7 @@ $(BUILD):
 	@mkdir -p $@
 
 print-image:
-	@for image in $(IMAGES); do echo $(CURDIR)/$$image; done
+	@for image in $(IMAGES); do echo "$(CURDIR)/$$image"; done
 
 run: all
 	@$(DOCTOR) --quiet
@@ -47,7 +47,7 @@ test:
 	@$(MAKE) --no-print-directory all
 	$(HARNESS) -m pytest -p bootcamp.plugin $(PYTEST_FLAGS) tests
 
-BENCH_COMMAND ?= $(HARNESS) -m bootcamp.bench $(CURDIR)
+BENCH_COMMAND ?= $(HARNESS) -m bootcamp.bench "$(CURDIR)"
 bench: all
 	@$(BENCH_COMMAND)
 

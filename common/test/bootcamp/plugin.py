@@ -46,7 +46,7 @@ class Chapter:
         """What `make print-image` lists."""
         out = self.make("-s", "print-image")
         assert out.returncode == 0, out.stdout
-        return [Path(line) for line in out.stdout.split()]
+        return [Path(line) for line in out.stdout.splitlines() if line]
 
 
 def _chapter_root(config: pytest.Config) -> Path:

@@ -126,8 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.print:
             print(shlex.join(cmd) + f"    # {config} is written by make run-bochs")
             return 0
-        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
-                                       log_file=build / "bochs.log"))
+        try:
+            config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
+                                           log_file=build / "bochs.log"))
+        except ValueError as refused:
+            print(f"error: {refused}", file=sys.stderr)
+            return 1
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
         return foreground(cmd)
@@ -141,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.symbols:
         # add-symbol-file asks "(y or n)" on a terminal; the BIOS scripts turn
         # confirmation off anyway (real_mode.gdb), so turn it off first.
-        gdb += ["-ex", "set confirm off", "-ex", f"add-symbol-file {args.symbols}"]
+        gdb += ["-ex", "set confirm off", "-ex", f'add-symbol-file "{args.symbols}"']
     if args.gdb_script:
         gdb += ["-x", str(args.gdb_script)]
     if args.print:
