@@ -200,8 +200,9 @@ def test_truncated_disk_prints_disk_error_and_halts(chapter, boot, emulator, log
 
 
 def test_short_floppy_image_is_caught_by_the_checksum(chapter, boot, logdir):
-    # QEMU only: Bochs accepts no floppy image but exactly 1,474,560 bytes (the
-    # harness refuses it first). QEMU takes a short image, picks another floppy
+    # QEMU only: the course's launcher refuses to start Bochs with a floppy image
+    # of any size but 1,474,560 bytes (Bochs itself would read the missing
+    # sectors as zeros, without an error, and the checksum would say BAD too). QEMU takes a short image, picks another floppy
     # format for its size, and reads without an error: what stage 1 loads with
     # the 1.44 MB geometry is not the payload, and only the checksum can tell.
     cut = logdir / "cut.floppy.img"
