@@ -17,6 +17,9 @@ START_SECONDS = 120                # to build and reach the first boot
 STOP_SECONDS = 60                  # from the Ctrl-C to the last process gone
 POLL_SECONDS = 0.05
 MAKE_INTERRUPTED = re.compile(r"^make: \*\*\* \[[^]]+\] Interrupt$")
+# The make a learner types is the outermost one: not a sub-make of the make
+# that may be running these tests.
+NOT_A_SUB_MAKE = ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
 
 
 def session_processes(session: int) -> dict[int, str]:
@@ -55,7 +58,8 @@ def wait_for(condition, what: str, seconds: float):
 def test_ctrl_c_during_make_test(target):
     # A terminal's Ctrl-C sends SIGINT to the whole foreground job: here, the
     # process group of a make started in a session of its own.
-    make = subprocess.Popen(["make", "--no-print-directory", *target], cwd=ROOT,
+    env = {k: v for k, v in os.environ.items() if k not in NOT_A_SUB_MAKE}
+    make = subprocess.Popen(["make", "--no-print-directory", *target], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:

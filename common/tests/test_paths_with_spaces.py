@@ -33,8 +33,8 @@ def test_a_checkout_under_a_folder_with_a_space(tmp_path):
     assert tested.returncode == 0, tested.stdout
     assert " passed" in tested.stdout and "failed" not in tested.stdout, tested.stdout
     # The loader rules (stage 1 from common/, sfdisk, install_mbr.sh) and the
-    # kernel rules (common sources in their own folders, GRUB).
-    for chapter, target in (("ch03-disk-load", "all"), ("ch04-multiboot", "build/kernel.iso")):
+    # kernel rules (common sources compiled into their own folders).
+    for chapter, target in (("ch03-disk-load", "all"), ("ch04-multiboot", "build/kernel.elf")):
         built = make(copy / chapter, target)
         assert built.returncode == 0, built.stdout
     images = make(copy / "ch03-disk-load", "-s", "print-image")
