@@ -4,12 +4,21 @@ import re
 import subprocess
 from pathlib import Path
 
-MK = Path(__file__).resolve().parents[1] / "mk"
+COMMON = Path(__file__).resolve().parents[1]
+
+
+def link_common(folder: Path) -> str:
+    """A Makefile in `folder` includes the rules as a chapter does, through a
+    relative path: common/ is linked in, since the checkout's own path may
+    have a space in it, and make splits words at spaces."""
+    (folder / "common").symlink_to(COMMON)
+    return "common/mk"
 
 
 def build(tmp_path: Path, source: str, budget: int | None = None):
     (tmp_path / "sector.asm").write_text(source)
-    (tmp_path / "Makefile").write_text(f"IMAGES := build/sector.floppy.img\ninclude {MK}/bios.mk\n")
+    mk = link_common(tmp_path)
+    (tmp_path / "Makefile").write_text(f"IMAGES := build/sector.floppy.img\ninclude {mk}/bios.mk\n")
     args = ["make", "-C", str(tmp_path), "build/sector.bin"]
     if budget is not None:
         args.append(f"BOOT_BUDGET={budget}")
@@ -54,7 +63,7 @@ def test_loader_rules_need_four_lines(tmp_path):
     (tmp_path / "Makefile").write_text(
         "PAYLOAD := stage2\nLOAD_ADDRESS := 0x7E00\n"
         "IMAGES := build/stage2.floppy.img build/stage2.hd.img\n"
-        f"include {MK}/loader.mk\n")
+        f"include {link_common(tmp_path)}/loader.mk\n")
     result = subprocess.run(["make", "-C", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, timeout=120)
     assert result.returncode == 0, result.stdout
