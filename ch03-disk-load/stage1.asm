@@ -22,11 +22,12 @@
 ;                    0x7E00-0xFE00 so that 0000:LOAD_ADDRESS reaches it
 ;   LOAD_LIMIT       the first byte the payload may not reach (0x80000)
 ; A 1.44 MB floppy and a partitioned hard disk are laid out the same way:
-;   LBA 0              this sector (code in bytes 0-445, partition table, 55 AA)
+;   LBA 0              this sector (code in bytes 0-439, disk signature, partition table, 55 AA)
 ;   LBA 1 ..           the payload, PAYLOAD_SECTORS sectors
 ;   LBA 2048 ..        (hard disk) the first partition, untouched by the loader
 ;
-; Budget: 446 bytes of code, so a partition table fits behind it.
+; Budget: 440 bytes of code, so the disk signature (bytes 440-445) and a
+; partition table (446-509) fit behind it.
 
 bits 16
 global start

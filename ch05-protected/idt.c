@@ -5,7 +5,8 @@
  *
  *   bytes 0-1   handler address bits 0-15
  *   bytes 2-3   code segment selector (ours: the 64-bit code segment)
- *   byte  4     IST: 0, use the current stack
+ *   byte  4     IST: 0, use the current stack; 1-7, switch to the TSS's ISTn first
+ *               (the double fault's gate uses IST1: see tss.c for why)
  *   byte  5     P | DPL (2 bits) | 0 | type (4 bits): 0xE = 64-bit interrupt gate
  *   bytes 6-7   handler address bits 16-31
  *   bytes 8-11  handler address bits 32-63
@@ -18,11 +19,14 @@
 #include "console.h"
 #include "cpu.h"
 #include "idt.h"
+#include "tss.h"
 
 #define GATE_PRESENT            0x80
 #define GATE_DPL0               0x00
 #define GATE_INTERRUPT_64       0x0E
+#define VECTOR_DOUBLE_FAULT     8
 #define VECTOR_PAGE_FAULT       14
+#define IST_CURRENT_STACK       0
 /* Page fault error code bits (Intel SDM vol. 3A, 4.7, figure 4-12) */
 #define PF_PRESENT              (1u << 0)  /* 0: the page was not present; 1: a protection violation */
 #define PF_WRITE                (1u << 1)
@@ -47,6 +51,7 @@ struct __attribute__((packed)) idt_pointer {
 _Static_assert(sizeof(struct idt_pointer) == 10, "lidt reads 2 + 8 bytes in 64-bit mode");
 
 extern const uint64_t exception_stubs[EXCEPTION_VECTORS];   /* isr.asm */
+extern uint8_t stack_guard[], stack_bottom[];                  /* long_mode.asm */
 
 static struct idt_gate idt[EXCEPTION_VECTORS];
 
@@ -97,7 +102,7 @@ void idt_init(void)
         idt[v] = (struct idt_gate){
             .offset_low = (uint16_t)handler,
             .selector = selector,
-            .ist = 0,
+            .ist = v == VECTOR_DOUBLE_FAULT ? DOUBLE_FAULT_IST : IST_CURRENT_STACK,
             .type_attributes = GATE_PRESENT | GATE_DPL0 | GATE_INTERRUPT_64,
             .offset_middle = (uint16_t)(handler >> 16),
             .offset_high = (uint32_t)(handler >> 32),
@@ -139,6 +144,16 @@ void exception_handler(const struct exception_frame *frame)
                 code & PF_INSTRUCTION_FETCH ? "fetch from" : code & PF_WRITE ? "write to" : "read from",
                 code & PF_PRESENT ? "a protected page" : "a page that is not mapped",
                 code & PF_USER ? "user mode" : "kernel mode");
+    }
+    if (vector == VECTOR_DOUBLE_FAULT) {
+        /* RIP is undefined for #DF (SDM vol. 3A, 6.15, "Interrupt 8"): the
+         * fault it reports happened while delivering another exception. CR2
+         * still says where the last page fault was. */
+        uintptr_t fault = (uintptr_t)cr2;
+        int in_guard = fault >= (uintptr_t)stack_guard && fault < (uintptr_t)stack_bottom;
+        kprintf("CR2 %#018llx: %s\n", (unsigned long long)cr2,
+                in_guard ? "in the guard page below the kernel stack: a stack overflow"
+                         : "the address of the last page fault");
     }
     kprintf("halted.\n");
     cpu_halt_forever();

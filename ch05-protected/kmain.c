@@ -7,7 +7,8 @@
  *   1. continues the screen under the 32-bit messages (and starts COM1);
  *   2. says which way it was booted (and checks GRUB's magic);
  *   3. reads CR0, CR4 and EFER and says which mode the CPU is in;
- *   4. installs the IDT, so an exception explains itself;
+ *   4. loads the TSS (a stack of its own for the double fault) and installs
+ *      the IDT, so an exception explains itself;
  *   5. in a test build, does something wrong on purpose;
  *   6. halts.
  */
@@ -18,6 +19,7 @@
 #include "cpu.h"
 #include "idt.h"
 #include "multiboot2.h"
+#include "tss.h"
 
 #define CR0_PE      (1ull << 0)     /* protection enable (Intel SDM vol. 3A, 2.5) */
 #define CR0_PG      (1ull << 31)    /* paging */
@@ -127,9 +129,12 @@ void kmain(uint32_t boot_path, uint32_t magic, uint32_t info)
     /* 3. Where we are, from the CPU's own registers. */
     say_which_mode();
 
-    /* 4. Exceptions now print a report instead of resetting the machine. */
+    /* 4. Exceptions now print a report instead of resetting the machine,
+     *    even a double fault from a stack overflow (its own stack: tss.c). */
+    tss_init();
     idt_init();
-    kprintf("IDT:          %d exception handlers\n", EXCEPTION_VECTORS);
+    kprintf("IDT:          %d exception handlers, #DF on its own stack (IST%d)\n",
+            EXCEPTION_VECTORS, DOUBLE_FAULT_IST);
 
     /* 5. Test builds only. */
     if (kmain_test_hook)

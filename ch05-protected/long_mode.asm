@@ -14,9 +14,11 @@
 ;   2. prints the 32-bit checkpoint;
 ;   3. checks for CPUID, its extended leaves and the long-mode bit, and stops
 ;      with "no long mode" when one is missing;
-;   4. builds page tables identity-mapping the first GiB with 2 MiB pages;
+;   4. builds page tables identity-mapping the first GiB, all but the guard
+;      page under the stack;
 ;   5. CR3, CR4.PAE, EFER.LME, CR0.PG: long mode (still running 32-bit code);
-;   6. loads a GDT with a 64-bit code segment and far-jumps into it.
+;   6. loads a GDT with a 64-bit code segment (and a slot for the TSS that
+;      tss.c fills in) and far-jumps into it.
 ; Where it goes: kmain(boot_path, magic, info) in kmain.c, in 64-bit long mode,
 ;   System V AMD64 ABI: arguments in EDI, ESI, EDX; RSP 16-byte aligned before the call.
 
@@ -39,6 +41,7 @@ PAGE_WRITABLE       equ 1 << 1
 PAGE_HUGE           equ 1 << 7      ; PS: in a page directory, the entry maps 2 MiB itself
 PAGE_TABLE_BYTES    equ 4096        ; every table is one 4 KiB page of 512 8-byte entries
 PAGE_TABLE_ENTRIES  equ 512
+PAGE_SHIFT          equ 12          ; 4 KiB = 1 << 12
 HUGE_PAGE_SHIFT     equ 21          ; 2 MiB = 1 << 21
 ; The text screen, for the 32-bit messages
 VGA_TEXT_BASE       equ 0xB8000
@@ -57,22 +60,42 @@ STACK_BYTES         equ 16384
 ;
 ;   CR3 --> PML4            PDPT              PD (one entry = 2 MiB)
 ;          +--------+      +--------+        +--------------------------+
-;          | [0] ---+----> | [0] ---+------> | [0]   0x00000000 | P W PS |
+;          | [0] ---+----> | [0] ---+------> | [0]   pt ----------+ P W |
 ;          | [1] 0  |      | [1] 0  |        | [1]   0x00200000 | P W PS |
-;          |  ...   |      |  ...   |        |  ...                     |
+;          |  ...   |      |  ...   |        |  ...               |     |
 ;          | [511] 0|      | [511] 0|        | [511] 0x3FE00000 | P W PS |
-;          +--------+      +--------+        +--------------------------+
-;          512 GiB each    1 GiB each        512 x 2 MiB = 1 GiB, virtual = physical
+;          +--------+      +--------+        +--------------------+-----+
+;          512 GiB each    1 GiB each        512 x 2 MiB = 1 GiB  |
+;                                                                 v
+;                          PT (one entry = 4 KiB): the first 2 MiB, page by page
+;                          +------------------------------------------+
+;                          | [0]   0x00000000 | P W                   |
+;                          |  ...                                     |
+;                          | [g]   0          | stack_guard: not present
+;                          |  ...                                     |
+;                          | [511] 0x001FF000 | P W                   |
+;                          +------------------------------------------+
 ;
-; A virtual address is split 9 + 9 + 9 + 21 bits: PML4 index (47-39),
-; PDPT index (38-30), PD index (29-21), offset in the 2 MiB page (20-0).
-; Everything from 1 GiB (0x40000000) up is not mapped: touching it is a page fault.
+; Virtual = physical. A virtual address is split 9 + 9 + 9 + 21 bits: PML4
+; index (47-39), PDPT index (38-30), PD index (29-21), offset in the 2 MiB
+; page (20-0); in the first 2 MiB, the PT index (20-12) and the offset in the
+; 4 KiB page (11-0). Everything from 1 GiB (0x40000000) up is not mapped.
+; The one hole below 1 GiB is the guard page right under the kernel's stack
+; (the kernel lies in the first 2 MiB on both ways in, which is why that PD
+; entry alone is split into 4 KiB pages): a stack that overflows touches the
+; guard and faults at once, instead of quietly writing over the page tables
+; below it. The CPU then cannot push the page fault's frame on that stack
+; either: a double fault, which idt.c sends to a stack of its own (IST1).
 ; The section is page-aligned and the tables come first, each a page long, so
-; each starts on a page as the CPU requires; the stack after them is aligned too.
+; each starts on a page as the CPU requires; the guard and the stack too.
 section .bss align=4096           ; PAGE_TABLE_BYTES: NASM takes only a literal here
 pml4:   resb PAGE_TABLE_BYTES
 pdpt:   resb PAGE_TABLE_BYTES
 pd:     resb PAGE_TABLE_BYTES
+pt:     resb PAGE_TABLE_BYTES
+global stack_guard, stack_bottom, stack_top     ; for the tests and the #DF report
+stack_guard:
+    resb PAGE_TABLE_BYTES           ; one 4 KiB page, left out of the page tables
 stack_bottom:
     resb STACK_BYTES
 stack_top:
@@ -86,6 +109,18 @@ boot_info:      dd 0
 global boot_text_row
 boot_text_row:  dd 0
 
+; The GDT of long mode. Base and limit are ignored for 64-bit code; what
+; matters is L=1 (and D=0) in the code descriptor. The TSS slot is filled in
+; by tss.c, and ltr marks the descriptor busy: the GDT is written to, so it
+; lives in .data.
+; (A 4-byte base in the pointer: lgdt runs in 32-bit code here.)
+flat_gdt gdt64, LONG64_FLAGS, tss
+CODE64_SELECTOR equ gdt64.code - gdt64
+DATA64_SELECTOR equ gdt64.data - gdt64
+; For tss.c: where the TSS descriptor goes; its selector is gdt64_tss - gdt64.
+global gdt64, gdt64_tss
+gdt64_tss       equ gdt64.tss
+
 section .rodata
 msg_protected_loader:   db "32-bit protected mode: reached from stage 2", 0
 msg_protected_grub:     db "32-bit protected mode: reached from GRUB", 0
@@ -96,12 +131,6 @@ msg_no_long_mode:       db "error: no long mode: CPUID 0x80000001 EDX bit 29 (LM
 msg_halted:             db "halted.", 0
 msg_kmain_returned:     db "kmain returned", 0
 
-; The GDT of long mode. Base and limit are ignored for 64-bit code; what
-; matters is L=1 (and D=0) in the code descriptor.
-; (A 4-byte base in the pointer: lgdt runs in 32-bit code here.)
-flat_gdt gdt64, LONG64_FLAGS
-CODE64_SELECTOR equ gdt64.code - gdt64
-DATA64_SELECTOR equ gdt64.data - gdt64
 
 bits 32
 section .text
@@ -197,7 +226,7 @@ check_long_mode:
     ret
 
 ; set_up_page_tables: the tables drawn above (they are zero: .bss was cleared).
-;   IN: nothing.  OUT: pml4, pdpt, pd filled.  CLOBBERS: EAX, ECX
+;   IN: nothing.  OUT: pml4, pdpt, pd, pt filled.  CLOBBERS: EAX, ECX
 set_up_page_tables:
     mov eax, pdpt
     or eax, PAGE_PRESENT | PAGE_WRITABLE
@@ -205,7 +234,24 @@ set_up_page_tables:
     mov eax, pd
     or eax, PAGE_PRESENT | PAGE_WRITABLE
     mov [pdpt], eax
+    ; The first 2 MiB, page by page; the guard page's entry stays 0: not present.
     xor ecx, ecx
+.next_small_page:
+    mov eax, ecx
+    shl eax, PAGE_SHIFT             ; entry i maps physical i * 4 KiB
+    cmp eax, stack_guard
+    je .skip_guard
+    or eax, PAGE_PRESENT | PAGE_WRITABLE
+    mov [pt + ecx * 8], eax
+.skip_guard:
+    inc ecx
+    cmp ecx, PAGE_TABLE_ENTRIES
+    jne .next_small_page
+    mov eax, pt
+    or eax, PAGE_PRESENT | PAGE_WRITABLE
+    mov [pd], eax
+    ; The rest of the first GiB in 2 MiB pages.
+    mov ecx, 1
 .next_entry:
     mov eax, ecx
     shl eax, HUGE_PAGE_SHIFT        ; entry i maps physical i * 2 MiB

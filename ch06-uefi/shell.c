@@ -20,7 +20,8 @@
 #define LINE_MAX_CHARS     120    /* the longest line on any console we draw to */
 #define HISTORY_LINES      16     /* the oldest line is forgotten after this many */
 #define ARGS_MAX           16     /* words in a command line */
-#define AUTORUN_MAX_BYTES  (64 * 1024)
+#define BYTES_PER_KIB      1024
+#define AUTORUN_MAX_BYTES  (64 * BYTES_PER_KIB)
 #define UTF16_LE_BOM_0     0xFF   /* an autorun.txt saved as UTF-16 starts FF FE */
 #define UTF16_LE_BOM_1     0xFE
 #define ASCII_LAST         0x7F
@@ -343,6 +344,11 @@ static void autorun(void)
     EFI_STATUS status = file_read(image_handle, SHELL_AUTORUN_PATH, AUTORUN_MAX_BYTES, &data, &size);
     if (status == EFI_NOT_FOUND)
         return;                                     /* no script: straight to the prompt */
+    if (status == EFI_BAD_BUFFER_SIZE) {            /* file_read's "bigger than max_bytes" */
+        Print(L"%s is bigger than %d KiB, the most the shell reads; nothing was run.\n",
+              SHELL_AUTORUN_PATH, AUTORUN_MAX_BYTES / BYTES_PER_KIB);
+        return;
+    }
     if (EFI_ERROR(status)) {
         Print(L"Could not read %s: %r.\n", SHELL_AUTORUN_PATH, status);
         return;

@@ -29,6 +29,7 @@ FLOPPY_SECTORS_PER_TRACK = 18
 HD_PARTITION_START = BUILD.number("HD_PARTITION_START")
 HD_PARTITION_TYPE = BUILD.config()["HD_PARTITION_TYPE"]
 BOOT_CODE_BYTES = BUILD.number("BOOT_BUDGET")
+DISK_SIGNATURE = slice(440, 446)        # the disk identifier and two bytes: never written
 CUT_AFTER = 30                          # the truncated disk keeps this many payload sectors
 SUCCESS = re.compile(r"(\d+) sectors, checksum OK\r\n")
 DISK_ERROR = re.compile(r"Disk error 0x00([0-9A-F]{2}) at LBA 0x([0-9A-F]{4})\r\n")
@@ -122,6 +123,36 @@ def test_partition_table_survives_installation(chapter, tmp_path):
     assert sfdisk_partitions(copy) == [dict(partition, node=str(copy) + "1")]
 
 
+def test_disk_identifier_survives_installation(chapter, tmp_path):
+    # A disk as a learner's real one would be: partitioned by a tool that gave
+    # it an identifier (the base of every PARTUUID Linux boots from).
+    disk = tmp_path / "disk.img"
+    with open(disk, "wb") as f:
+        f.truncate(chapter.image("payload.hd.img").stat().st_size)
+    table = f"label: dos\nlabel-id: 0x12345678\nstart={HD_PARTITION_START}, type=83\n"
+    made = subprocess.run([SFDISK, "--quiet", "--no-reread", "--no-tell-kernel", str(disk)],
+                          input=table, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=30)
+    assert made.returncode == 0, made.stdout
+    before = disk.read_bytes()[:SECTOR_BYTES]
+    assert before[DISK_SIGNATURE] == bytes.fromhex("78563412 0000")
+    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    stage1 = chapter.image("stage1.bin").read_bytes()
+    out = subprocess.run([str(install), str(disk), str(chapter.image("stage1.bin")),
+                          str(chapter.image("payload.bin"))],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert out.returncode == 0, out.stdout
+    after = disk.read_bytes()[:SECTOR_BYTES]
+    assert after[:BOOT_CODE_BYTES] == stage1[:BOOT_CODE_BYTES], "stage 1 was not installed"
+    assert after[DISK_SIGNATURE] == before[DISK_SIGNATURE], \
+        f"bytes 440-445 changed: {before[DISK_SIGNATURE].hex()} -> {after[DISK_SIGNATURE].hex()}"
+    listed = subprocess.run([SFDISK, "--json", str(disk)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=30)
+    assert json.loads(listed.stdout)["partitiontable"]["id"] == "0x12345678", listed.stdout
+    # Stage 1 never needs those bytes: its code ends before them.
+    assert not any(stage1[BOOT_CODE_BYTES:510]), "stage 1 has code or data past byte 439"
+
+
 def test_installer_refuses_to_overwrite_a_partition(chapter, tmp_path):
     copy = tmp_path / "disk.img"
     shutil.copyfile(chapter.image("payload.hd.img"), copy)
@@ -172,8 +203,9 @@ def test_truncated_disk_prints_disk_error_and_halts(chapter, boot, emulator, log
 
 
 def test_short_floppy_image_is_caught_by_the_checksum(chapter, boot, logdir):
-    # QEMU only: Bochs accepts no floppy image but exactly 1,474,560 bytes (the
-    # harness refuses it first). QEMU takes a short image, picks another floppy
+    # QEMU only: the course's launcher refuses to start Bochs with a floppy image
+    # of any size but 1,474,560 bytes (Bochs itself would read the missing
+    # sectors as zeros, without an error, and the checksum would say BAD too). QEMU takes a short image, picks another floppy
     # format for its size, and reads without an error: what stage 1 loads with
     # the 1.44 MB geometry is not the payload, and only the checksum can tell.
     cut = logdir / "cut.floppy.img"

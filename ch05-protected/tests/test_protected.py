@@ -51,7 +51,8 @@ def check_long_mode(machine, booted_by):
     assert re.search(r"^mode: +64-bit long mode$", screen.text, re.M), screen.framed()
     assert re.search(r"EFER 0x[0-9a-f]+: LME=1 LMA=1", screen.text), screen.framed()
     assert re.search(rf"^booted by: +{booted_by}", screen.text, re.M), screen.framed()
-    assert "IDT:          32 exception handlers" in screen, screen.framed()
+    assert "IDT:          32 exception handlers, #DF on its own stack (IST1)" in screen, \
+        screen.framed()
     assert screen.colour_of(DONE) == ("light green", "black")
     return screen
 
@@ -159,7 +160,11 @@ FAULTS = {
                      "fault_divide_at", []),
     "fault_opcode": ("exception: invalid opcode (#UD), vector 6, no error code",
                      "fault_opcode_at", []),
+    "fault_gp": ("exception: general protection (#GP), vector 13, error code 0x0",
+                 "fault_gp_at", []),
 }
+PAGE_BYTES = 4096
+HUGE_PAGE_BYTES = 2 << 20
 
 
 @pytest.mark.parametrize("build", sorted(FAULTS))
@@ -182,6 +187,46 @@ def test_exception_reports(chapter, boot, emulator, build):
     assert headline in screen, screen.framed()
     assert screen.colour_of(headline) == ("white", "red")
     assert DONE not in debug
+
+
+@pytest.mark.parametrize("elf", ["kernel.elf", "payload64.elf"])
+def test_the_kernel_stack_has_a_guard_page(chapter, elf):
+    # Both ways in: a page right below the stack, inside the first 2 MiB, the
+    # part of memory long_mode.asm maps page by page (so it can leave one out).
+    address = elf_symbols(chapter.image(elf))
+    guard, bottom = address["stack_guard"], address["stack_bottom"]
+    assert guard % PAGE_BYTES == 0 and bottom == guard + PAGE_BYTES, (hex(guard), hex(bottom))
+    assert bottom < HUGE_PAGE_BYTES, f"the guard page {guard:#x} is not in the first 2 MiB"
+
+
+def test_stack_overflow_is_a_double_fault_with_a_report(chapter, boot, emulator):
+    # tests/fault_stack.c recurses until the stack reaches its guard page. The
+    # page fault cannot push its frame there: a double fault, which the CPU
+    # delivers on the IST1 stack, so the report appears instead of a reset.
+    machine = boot(grub(chapter, "fault_stack.iso"), emulator)
+    machine.wait_for("halted.", source="debug", timeout=30)
+    regs = machine.wait_halted(timeout=10)
+    assert not regs.interrupts_enabled, regs.raw
+    debug = machine.debug_output()
+    headline = "exception: double fault (#DF), vector 8, error code 0x0"
+    lines = debug.splitlines()
+    assert "test:         recursing without end" in lines, debug
+    assert headline in lines, debug
+    after = lines[lines.index(headline) + 1:]
+    assert after[0].startswith("RIP "), debug
+    # The interrupted RSP and the page fault's address: in the guard page.
+    address = elf_symbols(chapter.image("fault_stack.elf"))
+    guard, bottom = address["stack_guard"], address["stack_bottom"]
+    rsp = int(re.search(r"RSP (0x[0-9a-f]+)$", after[0]).group(1), 16)
+    assert guard <= rsp < bottom + PAGE_BYTES, f"RSP {rsp:#x}, guard page {guard:#x}\n{debug}"
+    cr2 = re.match(r"CR2 (0x[0-9a-f]+): in the guard page below the kernel stack: "
+                   r"a stack overflow$", after[1])
+    assert cr2 and guard <= int(cr2.group(1), 16) < bottom, debug
+    assert after[2] == "halted.", debug
+    assert "no overflow" not in debug
+    screen = machine.screen()
+    assert headline in screen, screen.framed()
+    assert screen.colour_of(headline) == ("white", "red")
 
 
 def test_triple_fault_is_reported_as_such(chapter, boot, emulator):

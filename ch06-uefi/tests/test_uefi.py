@@ -156,6 +156,22 @@ def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
         assert OVMF_COMBINED.exists()
 
 
+def test_autorun_over_the_limit_names_the_limit(chapter, boot, logdir):
+    # A script far over any sensible size: the shell refuses it, says which
+    # limit, runs none of it, and gives the prompt. QEMU only: the message is
+    # the shell's own, the same on any firmware.
+    script = "cpuid\n" * (128 * 1024 // len("cpuid\n"))
+    machine = boot(Spec(esp(chapter, logdir, script), media="efi", memory_mb=MEMORY_MB), "qemu",
+                   limit=BOOT_TIMEOUT["qemu"] + 60)
+    wait_shown(machine, r"^\\autorun\.txt is bigger than \d+ KiB, the most the shell reads; "
+                        r"nothing was run\.$", timeout=BOOT_TIMEOUT["qemu"])
+    wait_shown(machine, EMPTY_PROMPT, timeout=30)
+    text = shown(machine)
+    limit_kib = int(re.search(r"bigger than (\d+) KiB", text).group(1))
+    assert 0 < limit_kib * 1024 < len(script), text
+    assert "> cpuid" not in text and "Bad Buffer Size" not in text, text
+
+
 def test_line_editor_history_completion_and_exit(chapter, restore):
     """No autorun.txt: straight to the prompt. Then keys on the PS/2 keyboard.
 

@@ -31,17 +31,27 @@ set confirm off
 set pagination off
 set disassembly-flavor intel
 
+# A scratch file for ndisasm, in a folder of this gdb session's own: mkdtemp
+# makes it under $TMPDIR (or /tmp) readable by this user only, so two people,
+# or two sessions of one person, never share it; it is removed when gdb exits.
+python
+import atexit, shutil, tempfile
+_bootcamp_scratch = tempfile.mkdtemp(prefix="bootcamp-gdb-")
+atexit.register(shutil.rmtree, _bootcamp_scratch, ignore_errors=True)
+gdb.set_convenience_variable("scratch", _bootcamp_scratch + "/code.bin")
+end
+
 define dis16
-    dump binary memory /tmp/bootcamp-gdb-dis.bin (int)($arg0) (int)($arg0)+24
-    eval "shell ndisasm -b 16 -o %d /tmp/bootcamp-gdb-dis.bin | head -n 5", (int)($arg0)
+    eval "dump binary memory %s %d %d", $scratch, (int)($arg0), (int)($arg0)+24
+    eval "shell ndisasm -b 16 -o %d '%s' | head -n 5", (int)($arg0), $scratch
 end
 document dis16
 dis16 ADDR: disassemble 16-bit code at linear address ADDR with ndisasm.
 end
 
 define dis32
-    dump binary memory /tmp/bootcamp-gdb-dis.bin (int)($arg0) (int)($arg0)+32
-    eval "shell ndisasm -b 32 -o %d /tmp/bootcamp-gdb-dis.bin | head -n 5", (int)($arg0)
+    eval "dump binary memory %s %d %d", $scratch, (int)($arg0), (int)($arg0)+32
+    eval "shell ndisasm -b 32 -o %d '%s' | head -n 5", (int)($arg0), $scratch
 end
 document dis32
 dis32 ADDR: disassemble 32-bit code at ADDR with ndisasm.

@@ -13,11 +13,21 @@ set confirm off
 set pagination off
 set disassembly-flavor intel
 
+# A scratch file for ndisasm, in a folder of this gdb session's own: mkdtemp
+# makes it under $TMPDIR (or /tmp) readable by this user only, so two people,
+# or two sessions of one person, never share it; it is removed when gdb exits.
+python
+import atexit, shutil, tempfile
+_bootcamp_scratch = tempfile.mkdtemp(prefix="bootcamp-gdb-")
+atexit.register(shutil.rmtree, _bootcamp_scratch, ignore_errors=True)
+gdb.set_convenience_variable("scratch", _bootcamp_scratch + "/code.bin")
+end
+
 define dis16
     set $dis16_at = (int)($arg0)
     set $dis16_end = $dis16_at + 24
-    dump binary memory /tmp/bootcamp-gdb-dis16.bin $dis16_at $dis16_end
-    eval "shell ndisasm -b 16 -o %d /tmp/bootcamp-gdb-dis16.bin | head -n 6", $dis16_at
+    eval "dump binary memory %s %d %d", $scratch, $dis16_at, $dis16_end
+    eval "shell ndisasm -b 16 -o %d '%s' | head -n 6", $dis16_at, $scratch
 end
 document dis16
 dis16 ADDR: disassemble 16-bit code at linear address ADDR with ndisasm.

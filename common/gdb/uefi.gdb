@@ -70,7 +70,8 @@ class EfiSymbols(gdb.Command):
         base = int(gdb.parse_and_eval(argument)) if argument else bootcamp_found.get("base")
         if base is None:
             raise gdb.GdbError("no image base yet: give one, e.g. efi-symbols 0x5E69000")
-        gdb.execute(f"add-symbol-file {bootcamp_symbols()} -o {base:#x}")
+        # In quotes: the checkout's path may have a space in it.
+        gdb.execute(f'add-symbol-file "{bootcamp_symbols()}" -o {base:#x}')
 
 
 EfiSymbols()

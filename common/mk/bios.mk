@@ -7,7 +7,7 @@
 #   build/NAME.bin  the 512 raw bytes the BIOS loads (objcopy of the ELF)
 #   build/NAME.lst  the assembler listing; build/NAME.dis the disassembly
 # The size of each sector's code is checked against BOOT_BUDGET (510 bytes,
-# or 446 when a partition table must fit) before linking.
+# or 440 when a disk signature and a partition table must fit) before linking.
 
 BOOT_BUDGET ?= 510
 BENCH_BOCHS ?= yes

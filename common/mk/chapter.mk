@@ -50,7 +50,7 @@ define newline
 endef
 
 print-image:
-	@for image in $(IMAGES); do echo $(CURDIR)/$$image; done
+	@for image in $(IMAGES); do echo "$(CURDIR)/$$image"; done
 
 run: all
 	@$(DOCTOR) --quiet
@@ -85,7 +85,7 @@ grade:
 	@$(DOCTOR) --quiet
 	@$(HARNESS) -m bootcamp.grade $(CURDIR)
 
-BENCH_COMMAND ?= $(HARNESS) -m bootcamp.bench $(CURDIR)
+BENCH_COMMAND ?= $(HARNESS) -m bootcamp.bench "$(CURDIR)"
 bench: all
 	@$(BENCH_COMMAND)
 

@@ -5,9 +5,10 @@
 #   doctor.sh --quiet   say nothing when all is well (make run/test start with it)
 #   doctor.sh --check   report only; never install, even as root
 #
-# Each need is: a check (a command on PATH, a file, a Python module, or a
-# library that gcc -m32 or clang finds, wherever its version put it), the
-# Debian/Ubuntu package that provides it, and what the course uses it for.
+# Each need is: a check (a command on PATH, a command Debian keeps in an sbin
+# folder, a file, a folder, a Python module, or a library that gcc -m32 or
+# clang finds, wherever its version put it), the Debian/Ubuntu package that
+# provides it, and what the course uses it for.
 set -u
 
 quiet=0 install=1
@@ -41,7 +42,7 @@ needs=(
     "dir    /usr/lib/grub/x86_64-efi               grub-efi-amd64-bin   GRUB for UEFI machines"
     "cmd    xorriso                                xorriso              writing ISO images"
     "cmd    mformat                                mtools               FAT images without root"
-    "cmd    sfdisk                                 fdisk                partition tables (ch03)"
+    "sbin   sfdisk                                 fdisk                partition tables (ch03)"
     "file   /usr/share/OVMF/OVMF_CODE_4M.fd        ovmf                 UEFI firmware for QEMU"
     "file   /usr/share/ovmf/OVMF.fd                ovmf                 UEFI firmware for Bochs"
     "file   /usr/include/efi/efi.h                 gnu-efi              UEFI headers and start-up code"
@@ -60,6 +61,11 @@ needs=(
     "cmd    qemu-i386                              qemu-user            32-bit test programs where the kernel cannot run them"
 )
 
+# Debian installs some tools the course uses (sfdisk) in /usr/sbin, which is
+# on root's PATH but not on a normal user's; the make rules call them there by
+# their full path (loader.mk's SFDISK), so that is where to look for them too.
+sbin_dirs=(/usr/sbin /sbin)
+
 missing_packages=()
 problems=()
 say() { [ "$quiet" = 1 ] || echo "$@"; }
@@ -68,6 +74,8 @@ check() {
     local kind=$1 what=$2
     case $kind in
         cmd)  command -v "$what" >/dev/null 2>&1 ;;
+        sbin) command -v "$what" >/dev/null 2>&1 \
+                  || for dir in "${sbin_dirs[@]}"; do [ -x "$dir/$what" ] && break; done ;;
         file) [ -f "$what" ] ;;
         dir)  [ -d "$what" ] ;;
         py)   "$python" -c "import $what" >/dev/null 2>&1 ;;

@@ -24,7 +24,7 @@ ESP_IMAGE   ?= build/esp.img
 IMAGES      ?= $(ESP_IMAGE)
 RUN_MEDIA   := efi
 RUN_IMAGE   ?= $(ESP_IMAGE)
-GDB_SCRIPT  ?= $(abspath $(MK_DIR)../gdb/uefi.gdb)
+GDB_SCRIPT  ?= $(MK_DIR)../gdb/uefi.gdb
 BENCH_SOURCE ?= serial
 BENCH_BOCHS ?= no            # Bochs takes ~25 s to reach an application: timed by hand
 include $(MK_DIR)chapter.mk

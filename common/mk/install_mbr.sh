@@ -1,8 +1,14 @@
 #!/bin/sh
 # install_mbr.sh DISK.img STAGE1.bin PAYLOAD.bin
 # Install the MBR loader and its payload on a partitioned disk image, keeping
-# the partition table:
-#   bytes 0-445 of sector 0   <- the code of STAGE1.bin (its first 446 bytes)
+# what identifies the disk and its partitions:
+#   bytes 0-439 of sector 0   <- the code of STAGE1.bin (its first 440 bytes)
+#   bytes 440-443             the disk signature: not written. sfdisk shows it as
+#                             "Disk identifier"; Linux builds every PARTUUID from
+#                             it (root=PARTUUID=..., fstab), Windows finds its
+#                             disks by it. Overwriting it renames every partition.
+#   bytes 444-445             not written: 0, or 5A 5A when the disk is marked
+#                             copy-protected; nobody but the partitioner writes them
 #   bytes 446-509             the four partition entries: not written
 #   bytes 510-511             55 AA (sfdisk wrote them; so does STAGE1.bin)
 #   sectors 1 ..              <- PAYLOAD.bin
@@ -10,7 +16,7 @@
 set -eu
 disk=$1 stage1=$2 payload=$3
 sector_bytes=512
-code_bytes=446                  # the boot code area of an MBR
+code_bytes=440                  # the boot code area of an MBR (loader.mk's BOOT_BUDGET)
 table=446                       # offset of partition entry 1; each is 16 bytes
 entry_bytes=16
 entry_type=4                    # offsets inside an entry: the type byte ...

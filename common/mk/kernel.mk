@@ -99,7 +99,12 @@ GRUB_PLATFORM ?= /usr/lib/grub/i386-pc
 # The GRUB modules on the ISO (and what they need): the two Multiboot loaders,
 # the menu, and ls and cat to look around from GRUB's command line (press c).
 # All 300 modules would make each ISO three times the size and slower to build.
-GRUB_MODULES ?= multiboot2 multiboot normal ls cat
+# At start-up GRUB loads every partition map that partmap.lst names (eleven,
+# some 20 KiB in all) to be able to read any disk, and prints "error: file
+# `/boot/grub/i386-pc/part_....mod' not found." for each one the ISO lacks:
+# so the ISO has them all, read from that list rather than typed here.
+GRUB_PARTITION_MAPS := $(shell cat $(GRUB_PLATFORM)/partmap.lst 2>/dev/null)
+GRUB_MODULES ?= multiboot2 multiboot normal ls cat $(GRUB_PARTITION_MAPS)
 
 object_of = $(if $(filter $(COMMON)/%,$(1)),$(OBJ_COMMON)/$(basename $(1:$(COMMON)/%=%)).o,$(OBJ)/$(basename $(notdir $(1))).o)
 KERNEL_OBJECTS := $(foreach s,$(KERNEL_SOURCES),$(call object_of,$(s))) \

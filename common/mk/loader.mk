@@ -19,7 +19,8 @@
 #   build/stage1.bin      the loader for this payload (and .elf .lst .dis)
 #   build/PAYLOAD.floppy.img  sector 0 stage 1, sectors 1.. the payload, 1.44 MB
 #   build/PAYLOAD.hd.img      an MBR partition table made by sfdisk (one
-#                         partition from LBA HD_PARTITION_START), stage 1 installed
+#                         partition from LBA HD_PARTITION_START, disk identifier
+#                         HD_DISK_ID), stage 1 installed
 #                         around it by install_mbr.sh, the payload from LBA 1
 #   build/stage1-V.bin, build/PAYLOAD-V.floppy.img, build/PAYLOAD-V.hd.img: the same
 #                         with the stage 1 variant V
@@ -34,8 +35,10 @@ LOAD_ADDRESS ?= 0x8000
 # Conventional memory above 0x80000 may hold the extended BIOS data area (its
 # size is int 0x12's business); below it, the first 512 KiB are all RAM.
 LOAD_LIMIT   := 0x80000
-# 446 bytes of code: the partition table takes bytes 446-509 of the MBR.
-BOOT_BUDGET  := 446
+# 440 bytes of code: the disk signature takes bytes 440-445 of the MBR (kept
+# by install_mbr.sh, as every partitioning tool keeps it), the partition table
+# bytes 446-509.
+BOOT_BUDGET  := 440
 
 # The hard disk: 8 cylinders of 16 heads x 63 sectors (4,128,768 bytes). A
 # size that is a whole number of 16 x 63 cylinders is what Bochs infers a
@@ -48,6 +51,9 @@ HD_SECTORS         := $(shell echo $$(( $(HD_CYLINDERS) * $(HD_HEADS) * $(HD_SEC
 HD_PARTITION_START := 2048
 # Type 83, "Linux": any type would do, nothing here reads the partition.
 HD_PARTITION_TYPE  := 83
+# The disk signature (bytes 440-443), which sfdisk would otherwise draw at
+# random: fixed, so that every build of the image is the same, byte for byte.
+HD_DISK_ID         := 0xb007ca3d
 # Debian keeps sfdisk in /sbin, which is not on a user's PATH.
 SFDISK             ?= $(firstword $(wildcard /usr/sbin/sfdisk /sbin/sfdisk) sfdisk)
 
@@ -98,11 +104,12 @@ endef
 define hd_image
 	@rm -f $@.tmp
 	truncate -s $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) $@.tmp
-	printf 'label: dos\nstart=%s, type=%s, bootable\n' $(HD_PARTITION_START) $(HD_PARTITION_TYPE) \
+	printf 'label: dos\nlabel-id: %s\nstart=%s, type=%s, bootable\n' $(HD_DISK_ID) \
+	    $(HD_PARTITION_START) $(HD_PARTITION_TYPE) \
 	    | $(SFDISK) --quiet --no-reread --no-tell-kernel $@.tmp
 	$(LOADER_MK)/install_mbr.sh $@.tmp $(1) $(BUILD)/$(PAYLOAD).bin
 	@mv $@.tmp $@
-	@echo "$@: $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) bytes: stage 1 and a partition table in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1, a partition from sector $(HD_PARTITION_START)"
+	@echo "$@: $$(( $(HD_SECTORS) * $(SECTOR_BYTES) )) bytes: stage 1, disk identifier $(HD_DISK_ID) and a partition table in sector 0, $(file <$(BUILD)/$(PAYLOAD).sectors) payload sectors from sector 1, a partition from sector $(HD_PARTITION_START)"
 endef
 
 $(BUILD)/$(PAYLOAD).floppy.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
@@ -114,7 +121,7 @@ $(BUILD)/$(PAYLOAD)-%.floppy.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin 
 	$(call floppy_image,$<)
 
 $(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
-    $(LOADER_MK)/install_mbr.sh $(FLAGS_FILE)
+    $(LOADER_MK)/install_mbr.sh $(LOADER_MK)/loader.mk $(FLAGS_FILE)
 	$(call hd_image,$<)
 
 # Payload variants: the same steps, with PAYLOAD set to the variant's name for
@@ -132,5 +139,5 @@ endef
 $(foreach v,$(PAYLOAD_VARIANTS),$(eval $(call payload_variant_rules,$(v))))
 
 $(BUILD)/$(PAYLOAD)-%.hd.img: $(BUILD)/stage1-%.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)/$(PAYLOAD).sectors \
-    $(LOADER_MK)/install_mbr.sh $(FLAGS_FILE)
+    $(LOADER_MK)/install_mbr.sh $(LOADER_MK)/loader.mk $(FLAGS_FILE)
 	$(call hd_image,$<)

@@ -1,8 +1,12 @@
 # Tools and flags every chapter uses. Included by chapter.mk; override on the
 # command line (make CC=clang) or in the environment.
 
-COMMON  := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
-ROOT    := $(abspath $(COMMON)/..)
+# Relative paths (../common from a chapter), never $(abspath): make splits
+# words at spaces, and a checkout under "/home/Ann Lee/" must build. A path
+# relative to the folder make runs in has no space in it (no chapter's name
+# has one); every recipe runs in that folder.
+COMMON  := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))))
+ROOT    := $(COMMON)/..
 BUILD   := build
 
 NASM    ?= nasm

@@ -1,14 +1,24 @@
 """The shared make rules: the boot sector budget holds, and says by how much."""
 
+import re
 import subprocess
 from pathlib import Path
 
-MK = Path(__file__).resolve().parents[1] / "mk"
+COMMON = Path(__file__).resolve().parents[1]
+
+
+def link_common(folder: Path) -> str:
+    """A Makefile in `folder` includes the rules as a chapter does, through a
+    relative path: common/ is linked in, since the checkout's own path may
+    have a space in it, and make splits words at spaces."""
+    (folder / "common").symlink_to(COMMON)
+    return "common/mk"
 
 
 def build(tmp_path: Path, source: str, budget: int | None = None):
     (tmp_path / "sector.asm").write_text(source)
-    (tmp_path / "Makefile").write_text(f"IMAGES := build/sector.floppy.img\ninclude {MK}/bios.mk\n")
+    mk = link_common(tmp_path)
+    (tmp_path / "Makefile").write_text(f"IMAGES := build/sector.floppy.img\ninclude {mk}/bios.mk\n")
     args = ["make", "-C", str(tmp_path), "build/sector.bin"]
     if budget is not None:
         args.append(f"BOOT_BUDGET={budget}")
@@ -55,18 +65,20 @@ def test_loader_rules_need_four_lines(tmp_path):
         "BUILDS_ON := ch02-hello ch03-disk-load\n"
         "PAYLOAD := stage2\nLOAD_ADDRESS := 0x7E00\n"
         "IMAGES := build/stage2.floppy.img build/stage2.hd.img\n"
-        f"include {MK}/loader.mk\n")
+        f"include {link_common(tmp_path)}/loader.mk\n")
     result = subprocess.run(["make", "-C", str(tmp_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, timeout=120)
     assert result.returncode == 0, result.stdout
     assert "stage2.bin: 2048 bytes = 4 sectors for stage 1 to load" in result.stdout
     assert "-DPAYLOAD_SECTORS=4 " in result.stdout, result.stdout
+    # Stage 1 leaves the disk signature (bytes 440-445) and the partition table alone.
+    assert re.search(r"^stage1: \d+ of 440 bytes used", result.stdout, re.M), result.stdout
     build = tmp_path / "build"
     payload = (build / "stage2.bin").read_bytes()
     assert len(payload) == 4 * 512, "the payload is not padded to whole sectors"
     for image in ("stage2.floppy.img", "stage2.hd.img"):
         data = (build / image).read_bytes()
-        assert data[:446] == (build / "stage1.bin").read_bytes()[:446]
+        assert data[:440] == (build / "stage1.bin").read_bytes()[:440]
         assert data[510:512] == b"\x55\xaa"
         assert data[512:512 + len(payload)] == payload
     assert (build / "stage2.hd.img").read_bytes()[446 + 8:446 + 12] == (2048).to_bytes(4, "little")

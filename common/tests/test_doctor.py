@@ -1,7 +1,10 @@
 """make doctor names what is missing and how to fix it."""
 
+import grp
 import os
+import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 DOCTOR = Path(__file__).resolve().parents[1] / "mk" / "doctor.sh"
@@ -44,3 +47,32 @@ def test_quiet_says_only_what_is_wrong(tmp_path):
     assert result.returncode == 1
     assert "ok " not in result.stdout
     assert "Fix: sudo apt-get install nasm xorriso" in result.stdout
+
+
+# A normal user's PATH on Debian (/etc/profile): no /usr/sbin, no /sbin.
+USER_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
+UNPRIVILEGED = "nobody"
+UNPRIVILEGED_GROUP = grp.getgrgid(65534).gr_name     # nogroup on Debian
+
+
+def test_a_normal_user_without_sbin_on_path_is_all_set():
+    # Debian keeps sfdisk in /usr/sbin. Run the doctor as a user who is not
+    # root, with a user's PATH: it must find everything, sfdisk included.
+    # As root the test becomes `nobody` for the run (setpriv), from a copy of
+    # the script in a folder that user can read (pytest's own are root's
+    # only); as a normal user it runs as itself.
+    with tempfile.TemporaryDirectory(prefix="bootcamp-doctor-") as folder:
+        os.chmod(folder, 0o755)
+        script = Path(folder) / "doctor.sh"
+        shutil.copyfile(DOCTOR, script)
+        script.chmod(0o755)
+        command = ["bash", str(script), "--check"]
+        if os.geteuid() == 0:
+            command = ["setpriv", f"--reuid={UNPRIVILEGED}", f"--regid={UNPRIVILEGED_GROUP}",
+                       "--clear-groups", "--", *command]
+        env = {"PATH": USER_PATH, "HOME": folder, "LANG": "C.UTF-8"}
+        result = subprocess.run(command, env=env, cwd=folder, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert result.returncode == 0, result.stdout
+    assert "  ok       sfdisk" in result.stdout, result.stdout
+    assert "All set." in result.stdout

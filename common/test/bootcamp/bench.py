@@ -32,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import interrupt
 from . import machine as machine_module
 from .course import ROOT, run_folder_tests
 from .machine import Bochs, Qemu
@@ -270,4 +271,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(interrupt.quietly(main, sys.argv[1:]))

@@ -8,12 +8,18 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from . import interrupt
+
 ROOT = Path(__file__).resolve().parents[3]
+# After a Ctrl-C, how long a chapter's make may take to stop its tests (they
+# got the SIGINT too) before the harness stops them itself.
+STOP_SECONDS = 30
 SUMMARY = re.compile(r"^=*\s*(.*?\b(?:passed|failed|error|errors|skipped)\b.*?) in [\d.]+s", re.M)
 
 
@@ -52,10 +58,22 @@ def run_folder_tests(folder: Path, out=sys.stdout) -> tuple[int, dict[str, int],
     proc = subprocess.Popen(["make", "--no-print-directory", "-C", str(folder), "test"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
-    for line in proc.stdout:
-        out.write(line)
-        lines.append(line)
-    proc.wait()
+    try:
+        for line in proc.stdout:
+            out.write(line)
+            lines.append(line)
+        proc.wait()
+    except KeyboardInterrupt:
+        # The chapter's make, its tests and emulators got the SIGINT too. Show
+        # none of what they say as they stop (make's own line will say it was
+        # interrupted), but wait for them: nothing may outlive `make test`.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            proc.communicate(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        raise
     found = counts("".join(lines))
     if proc.returncode != 0 and not (found["failed"] or found["error"]):
         found["error"] += 1              # the build or set-up failed before any test ran
@@ -120,4 +138,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(interrupt.quietly(main, sys.argv[1:]))

@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-# Sizes the firmware insists on.
+# The one floppy format the course boots.
 FLOPPY_144_BYTES = 1_474_560          # 80 cylinders x 2 heads x 18 sectors x 512 bytes
 
 # Bochs infers a hard disk's geometry only for images of whole 16 x 63 cylinders.
@@ -167,13 +167,13 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
         raise ValueError("a Bochs boot with network needs a slirp_file for bochs_slirp_config()")
     if spec.media == "efi":
         nic = f", slot{BOCHS_NIC_SLOT}=e1000" if spec.network else ""
-        lines += [f"romimage: file={OVMF_COMBINED}, address={OVMF_BOCHS_ADDRESS:#x}",
-                  f"vgaromimage: file={BOCHS_VGABIOS}",
+        lines += [f"romimage: file={quoted(OVMF_COMBINED)}, address={OVMF_BOCHS_ADDRESS:#x}",
+                  f"vgaromimage: file={quoted(BOCHS_VGABIOS)}",
                   f"pci: enabled=1, chipset=i440fx{nic}"]
         if spec.network:
             lines += [f"e1000: enabled=1, mac={BOCHS_NIC_MAC}, ethmod=slirp, script={slirp_file}"]
     else:
-        lines += [f"romimage: file={BOCHS_BIOS}", f"vgaromimage: file={BOCHS_VGABIOS}"]
+        lines += [f"romimage: file={quoted(BOCHS_BIOS)}", f"vgaromimage: file={quoted(BOCHS_VGABIOS)}"]
     lines += [f"memory: guest={spec.memory_mb}, host={spec.memory_mb}"]
     if spec.bochs_cpu:
         lines += [f"cpu: model={spec.bochs_cpu}"]
@@ -181,16 +181,19 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
     if spec.media == "floppy":
         size = image.stat().st_size if image.exists() else FLOPPY_144_BYTES   # not built yet: `make help`
         if size != FLOPPY_144_BYTES:
-            raise ValueError(f"{image} is {size} bytes; Bochs needs a 1.44 MB floppy image of "
-                             f"exactly {FLOPPY_144_BYTES} bytes")
-        lines += [f"floppya: 1_44={image}, status=inserted", "boot: floppy"]
+            # Bochs itself would boot it, reading the missing sectors as zeros
+            # without an error (its log says "read() on floppy image returns 0"):
+            # the launcher refuses it first, since nothing good comes of that.
+            raise ValueError(f"{image} is {size} bytes; the course boots in Bochs only a 1.44 MB "
+                             f"floppy image of exactly {FLOPPY_144_BYTES} bytes")
+        lines += [f"floppya: 1_44={quoted(image)}, status=inserted", "boot: floppy"]
     elif spec.media in ("hd", "efi"):
         lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
-                  f"ata0-master: type=disk, path={image}, mode=flat{bochs_disk_geometry(image)}"]
+                  f"ata0-master: type=disk, path={quoted(image)}, mode=flat{bochs_disk_geometry(image)}"]
         lines += ["boot: disk"]
     elif spec.media == "cdrom":
         lines += ["ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14",
-                  f"ata0-master: type=cdrom, path={image}, status=inserted",
+                  f"ata0-master: type=cdrom, path={quoted(image)}, status=inserted",
                   "boot: cdrom"]
     if display == "rfb":
         lines += ['display_library: rfb, options="timeout=0"']
@@ -202,8 +205,8 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
               "port_e9_hack: enabled=1",
               "clock: sync=none, time0=local"]
     if serial_file is not None:
-        lines += [f"com1: enabled=1, mode=file, dev={serial_file}"]
-    lines += [f"log: {log_file if log_file else '/dev/null'}",
+        lines += [f"com1: enabled=1, mode=file, dev={quoted(serial_file)}"]
+    lines += [f"log: {quoted(log_file) if log_file else '/dev/null'}",
               # A panic is reported, not fatal: Bochs's BIOS "panics" when
               # no disk boots, and the screen must stay readable after that.
               "panic: action=report", "error: action=report", "info: action=ignore"]
@@ -219,6 +222,12 @@ def bochs_slirp_config(spec: Spec) -> str:
              "dhcpstart = 10.0.2.15", "dns = 10.0.2.3"]
     lines += [f"hostfwd = tcp:127.0.0.1:{host}-:{guest}" for host, guest in spec.hostfwd]
     return "\n".join(lines) + "\n"
+
+
+def quoted(path: Path) -> str:
+    """A path for a bochsrc: in double quotes, which Bochs's parser takes as one
+    word, so a folder with a space in its name stays one path."""
+    return f'"{path}"'
 
 
 def bochs_disk_geometry(image: Path) -> str:

@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import interrupt
+
 ESP_BYTES = 16 * 1024 * 1024      # room for the application and test files; FAT16 at this size
 BOOT_PATH = "::/EFI/BOOT/BOOTX64.EFI"
 
@@ -62,4 +64,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(interrupt.quietly(main, sys.argv[1:]))

@@ -12,6 +12,7 @@ full output of that boot was saved (`logdir`).
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import json
 import os
@@ -50,6 +51,22 @@ BOCHS_BREAK_RETRY_SECONDS = 0.05
 # when no part is known, or when the wait itself fails.
 LAB_TODO = re.compile(r"LAB TODO: ([a-z][a-z0-9_]*)")
 LAB_PART: str | None = None
+
+
+# Every machine started and not yet stopped. A Ctrl-C can end the harness
+# anywhere (in a test, between a test and its teardown); at exit whatever is
+# left is stopped, so no emulator outlives the harness and no Bochs leaves its
+# disk image locked.
+_running: set["Machine"] = set()
+
+
+@atexit.register
+def _stop_every_machine() -> None:
+    for machine in list(_running):
+        try:
+            machine.stop(save=False)
+        except Exception:       # at exit, one machine's trouble must not keep the others running
+            pass
 
 
 class BootError(AssertionError):
@@ -178,6 +195,7 @@ class Machine:
         raise NotImplementedError
 
     def _arm_watchdog(self) -> None:
+        _running.add(self)
         def kill() -> None:
             if self.proc and self.proc.poll() is None:
                 self._killed_by_watchdog = True
@@ -186,7 +204,9 @@ class Machine:
         self._watchdog.daemon = True
         self._watchdog.start()
 
-    def stop(self) -> None:
+    def stop(self, save: bool = True) -> None:
+        """Stop the emulator; save=True first saves what can still be read (the screen)."""
+        _running.discard(self)
         if self._watchdog:
             self._watchdog.cancel()
         if self.proc and self.proc.poll() is None:
@@ -474,8 +494,8 @@ class Qemu(Machine):
         """Run a human monitor command (the `(qemu)` prompt's language)."""
         return self.qmp("human-monitor-command", **{"command-line": command_line})
 
-    def stop(self) -> None:
-        if self.running:
+    def stop(self, save: bool = True) -> None:
+        if self.running and save:
             try:
                 self.save_outputs()
             finally:
@@ -662,11 +682,11 @@ class Bochs(Machine):
                           None)
         self._keyboard.press(keys)
 
-    def stop(self) -> None:
+    def stop(self, save: bool = True) -> None:
         if self._keyboard is not None:
             self._keyboard.close()
             self._keyboard = None
-        super().stop()
+        super().stop(save)
         # Bochs removes its IMAGE.lock when it exits by itself, but not when it
         # is killed; left behind, the lock makes the next boot of the image
         # fail ("could not open hard drive image file"). Remove this boot's own.

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,7 @@ class Chapter:
         """What `make print-image` lists."""
         out = self.make("-s", "print-image")
         assert out.returncode == 0, out.stdout
-        return [Path(line) for line in out.stdout.split()]
+        return [Path(line) for line in out.stdout.splitlines() if line]
 
 
 def chapter_of(test_file: str) -> Chapter:
@@ -158,6 +159,35 @@ def restore(chapter: Chapter, logdir: Path):
     yield start
     for machine in machines:
         machine.stop()
+
+
+_config: pytest.Config | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _config
+    _config = config
+
+
+def pytest_keyboard_interrupt(excinfo) -> None:
+    """A Ctrl-C. make will say so in one line (`make: *** [...] Interrupt`); what
+    pytest would add (a banner, where it was interrupted, a summary) is noise
+    then. So the line being drawn is ended and the rest of this process's
+    output goes nowhere. Teardown still runs, and stops every emulator.
+    (Only in the process that writes to the terminal: an xdist worker's
+    output travels to it through a pipe that must stay open.)"""
+    if _config is None or hasattr(_config, "workerinput"):
+        return
+    reporter = _config.pluginmanager.get_plugin("terminalreporter")
+    writer = getattr(reporter, "_tw", None)
+    if writer is not None and writer.width_of_current_line:
+        writer.line()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.close(quiet)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

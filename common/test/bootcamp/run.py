@@ -29,6 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import interrupt
 from .qemu_watch import QemuWatch, screenshot
 from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
                         has_display, qemu_command)
@@ -163,8 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         slirp = build / "slirp.conf"
         if spec.network:
             slirp.write_text(bochs_slirp_config(spec))
-        config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
-                                       log_file=build / "bochs.log", slirp_file=slirp))
+        try:
+            config.write_text(bochs_config(spec, display=display, serial_file=build / "serial.txt",
+                                           log_file=build / "bochs.log", slirp_file=slirp))
+        except ValueError as refused:
+            print(f"error: {refused}", file=sys.stderr)
+            return 1
         if display == "term":
             print("No graphical display: Bochs draws the screen on a terminal of its own. To see "
                   "it (and type into it), run `make bochs-screen` in a second terminal (in tmux: "
@@ -183,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.symbols:
         # add-symbol-file asks "(y or n)" on a terminal; the BIOS scripts turn
         # confirmation off anyway (real_mode.gdb), so turn it off first.
-        gdb += ["-ex", "set confirm off", "-ex", f"add-symbol-file {args.symbols}"]
+        gdb += ["-ex", "set confirm off", "-ex", f'add-symbol-file "{args.symbols}"']
     if args.gdb_script:
         gdb += ["-x", str(args.gdb_script)]
     if args.print:
@@ -212,4 +217,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interrupt.quietly(main))
