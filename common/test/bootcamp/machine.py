@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .rfb import RfbError, RfbKeyboard, listening_ports
+from .rfb import RfbError, RfbKeyboard, discard_until_closed, listening_ports
 from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
                         qemu_command)
 from .screen import VGA_TEXT_BASE, VGA_TEXT_BYTES, Picture, Screen
@@ -522,15 +522,9 @@ class Qemu(Machine):
             self._serial_sock = socket.socket(socket.AF_UNIX)
             self._serial_sock.connect(str(self.sockdir / "serial.sock"))
             # QEMU now also sends the output here; drain it so the guest never blocks on it.
-            threading.Thread(target=self._drain_serial, daemon=True).start()
+            threading.Thread(target=discard_until_closed, args=(self._serial_sock,),
+                             daemon=True).start()
         self._serial_sock.sendall(data)
-
-    def _drain_serial(self) -> None:
-        try:
-            while self._serial_sock.recv(4096):
-                pass
-        except OSError:
-            pass
 
     def read_memory(self, address: int, length: int) -> bytes:
         dump = self.logdir / f"mem-{address:x}.bin"

@@ -82,6 +82,16 @@ def listening_ports(pid: int) -> list[int]:
     return sorted(set(ports))
 
 
+def discard_until_closed(sock: socket.socket) -> None:
+    """Read and drop what `sock` receives until it closes: for a peer that talks
+    whether or not anyone listens, and would block once the socket's buffer is full."""
+    try:
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
 class RfbError(Exception):
     """The VNC server did not speak RFB as expected."""
 
@@ -110,7 +120,8 @@ class RfbKeyboard:
             self.sock.close()
             raise
         self.sock.settimeout(None)
-        self._drain = threading.Thread(target=self._discard_updates, daemon=True)
+        self._drain = threading.Thread(target=discard_until_closed, args=(self.sock,),
+                                       daemon=True)
         self._drain.start()
 
     def _read(self, count: int) -> bytes:
@@ -150,13 +161,6 @@ class RfbKeyboard:
         fixed = self._read(SERVER_INIT_FIXED_BYTES)
         (name_length,) = struct.unpack(">I", fixed[20:24])
         self._read(name_length)
-
-    def _discard_updates(self) -> None:
-        try:
-            while self.sock.recv(65536):
-                pass
-        except OSError:
-            pass
 
     def _key(self, keysym: int, down: bool) -> None:
         self.sock.sendall(struct.pack(">BBxxI", MESSAGE_KEY_EVENT, int(down), keysym))
