@@ -8,7 +8,7 @@ from bootcamp.pty_session import Terminal, TerminalTimeout
 
 GDB_PROMPT = r"\(gdb\) $"
 BOCHS_PROMPT = r"<bochs:{n}> $"
-CTRL_C_ATTEMPTS = 3
+CTRL_C_ATTEMPTS = 5
 CTRL_C_WAIT_S = 10
 LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make bochs-screen
 

@@ -18,7 +18,8 @@
 # A chapter may only build on chapters before it; the build stops otherwise.
 # Included by tools.mk, so every chapter's rules see these variables.
 
-THIS_CHAPTER := $(notdir $(CURDIR))
+# The last part of the folder's path (notdir would split a path with a space).
+THIS_CHAPTER := $(lastword $(subst /, ,$(CURDIR)))
 chapter_number = $(patsubst ch%,%,$(firstword $(subst -, ,$(1))))
 
 BUILDS_ON_DIRS := $(addprefix $(ROOT)/,$(BUILDS_ON))
