@@ -741,9 +741,8 @@ out:
     return verdict;
 }
 /* LAB STUB
-enum http_verdict http_chunked_decode(struct http_chunked *c, const uint8_t *in,
-                                      size_t length, uint8_t *out, size_t *used,
-                                      size_t *produced)
+enum http_verdict http_chunked_decode(struct http_chunked *c, const uint8_t *in, size_t length,
+                                      uint8_t *out, size_t *used, size_t *produced)
 {
     // A byte-at-a-time state machine over the chunked_state values above:
     // hex size [BWS] [; extensions] CRLF, that many data bytes copied forward
