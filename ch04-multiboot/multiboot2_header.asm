@@ -27,11 +27,22 @@ multiboot2_header:
     dd MB2_HEADER_MAGIC
     dd MB2_ARCH_I386
     dd HEADER_LENGTH
+; LAB SOLUTION mb2_checksum
 %ifdef BROKEN_CHECKSUM
     dd DWORD_MODULUS - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + HEADER_LENGTH) + 1
 %else
     dd DWORD_MODULUS - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + HEADER_LENGTH)
 %endif
+; LAB STUB
+;|    ; The checksum: the value that makes magic + architecture + header_length
+;|    ; + checksum = 0 modulo 2^32. With -DBROKEN_CHECKSUM, one more than that.
+;|    dd 0
+;|    ; GRUB refuses a header whose sum is not 0, so this kernel never runs to
+;|    ; say it is a stub: the message sits in the file, where the tests look.
+;|section .rodata
+;|    db "LAB TODO: mb2_checksum", 0
+;|section .multiboot2
+; LAB END
     ; The end tag: type, flags (16 bits each), size (32 bits).
     dw MB2_HEADER_TAG_END
     dw 0

@@ -206,6 +206,7 @@ void mb2_print_boot_information(const void *info, size_t readable)
         return;
     }
 
+    /* LAB SOLUTION tag_walk */
     /* The tags. Invariant: at <= end and at is a multiple of 8, so end - at is
      * how many bytes are left; each step moves at forward by 8 or more. */
     const uint32_t end = total_size;
@@ -250,6 +251,23 @@ void mb2_print_boot_information(const void *info, size_t readable)
         }
         at += step + padding;
     }
+    /* LAB STUB
+    // Walk the tags from offset 8 (sizeof(struct mb2_info)) to the end tag:
+    // print each one this kernel reads with its print_... function above
+    // (they take a struct tag_view: where the tag is, its size, its offset),
+    // keep the types of the others in skipped[] (at most MAX_SKIPPED), go from
+    // one tag to the next on 8-byte boundaries (MB2_TAG_ALIGN), and never read
+    // past total_size. Compare lengths, never pointer sums: a size near 4 GiB
+    // must stop the walk with a message, not wrap (the lesson's "Defensive
+    // parsing").
+    (void)print_string_tag;
+    (void)print_basic_meminfo;
+    (void)print_memory_map;
+    (void)print_framebuffer;
+    (void)print_module;
+    (void)start;
+    kprintf("LAB TODO: tag_walk\n");
+    LAB END */
     kprintf("%-13s", "other tags:");
     for (unsigned i = 0; i < skipped_count; i++)
         kprintf(" %u", skipped[i]);

@@ -192,6 +192,14 @@ protected_mode_start:
     mov cr0, eax                    ; compatibility mode (32-bit code) until...
 
     ; 6. ...CS selects a 64-bit code segment.
+; LAB SOLUTION gdt
+; LAB STUB
+;|    mov esi, msg_lab_todo_gdt       ; a GDT of empty descriptors: the far jump would fault
+;|    jmp fail32
+;|section .rodata
+;|msg_lab_todo_gdt: db "LAB TODO: gdt (the descriptor macro in gdt.inc)", 0
+;|section .text
+; LAB END
     lgdt [gdt64.pointer]
     jmp CODE64_SELECTOR:long_mode_start
 
@@ -228,6 +236,7 @@ check_long_mode:
 ; set_up_page_tables: the tables drawn above (they are zero: .bss was cleared).
 ;   IN: nothing.  OUT: pml4, pdpt, pd, pt filled.  CLOBBERS: EAX, ECX
 set_up_page_tables:
+; LAB SOLUTION page_tables
     mov eax, pdpt
     or eax, PAGE_PRESENT | PAGE_WRITABLE
     mov [pml4], eax
@@ -261,6 +270,15 @@ set_up_page_tables:
     cmp ecx, PAGE_TABLE_ENTRIES
     jne .next_entry
     ret
+; LAB STUB
+;|    ; Fill pml4[0], pdpt[0] and the 512 entries of pd as drawn above.
+;|    ; Paging with empty tables would fault at the next instruction: stop here.
+;|    mov esi, msg_lab_todo_page_tables
+;|    jmp fail32
+;|section .rodata
+;|msg_lab_todo_page_tables: db "LAB TODO: page_tables", 0
+;|section .text
+; LAB END
 
 ; fail32: say what is missing, in white on red and on port 0xE9, and halt.
 ;   IN: ESI = zero-terminated message.  OUT: never returns.

@@ -31,6 +31,7 @@ static const struct rgb BACKGROUND = { 0x10, 0x18, 0x60 };         /* dark blue 
 /* How many steps until |z| > 2, or MAX_ITERATIONS if it never gets there. */
 static UINT32 escape_time(double cr, double ci)
 {
+    /* LAB SOLUTION mandel */
     double zr = 0, zi = 0;
     for (UINT32 n = 0; n < MAX_ITERATIONS; n++) {
         double r2 = zr * zr, i2 = zi * zi;
@@ -40,6 +41,19 @@ static UINT32 escape_time(double cr, double ci)
             return n;
     }
     return MAX_ITERATIONS;
+    /* LAB STUB
+    // Iterate z = z^2 + c from z = 0 (c = cr + i ci, z = zr + i zi): return the
+    // step n at which |z|^2 first exceeds ESCAPE_RADIUS_SQUARED, or
+    // MAX_ITERATIONS if it never does. Until then every pixel is background.
+    static BOOLEAN told;
+    if (!told) {
+        told = TRUE;
+        Print(L"LAB TODO: mandel\n");
+    }
+    (void)cr;
+    (void)ci;
+    return 0;
+    LAB END */
 }
 
 /* 0 steps: the background; then from blue through orange to pale yellow. */

@@ -159,6 +159,7 @@ EFI_STATUS command_memmap(UINTN argc, CHAR16 **argv)
     UINT64 regions[MEMORY_TYPES] = { 0 }, pages[MEMORY_TYPES] = { 0 };
     UINT64 other_regions = 0, other_pages = 0, ram = 0, free = 0, kept = 0, mmio = 0;
     UINT64 ram_top = 0, largest_free = 0, largest_free_at = 0, total_pages = 0;
+    /* LAB SOLUTION memmap_walk */
     for (UINTN i = 0; i < map.count; i++) {
         EFI_MEMORY_DESCRIPTOR *d = memory_map_at(&map, i);
         UINT8 sums = d->Type < MEMORY_TYPES ? type_sums[d->Type] : 0;
@@ -187,6 +188,15 @@ EFI_STATUS command_memmap(UINTN argc, CHAR16 **argv)
             largest_free_at = d->PhysicalStart;
         }
     }
+    /* LAB STUB
+    // For each of the map's map.count descriptors (memory_map_at: they are
+    // map.descriptor_size bytes apart, which need not be sizeof(EFI_MEMORY_DESCRIPTOR)):
+    // count regions and pages by type (other_... for types past MEMORY_TYPES),
+    // sum the pages of all, and of the types type_sums[] puts in RAM, FREE, KEPT
+    // and MMIO; find the top of RAM and the largest Conventional region.
+    (void)type_sums;
+    Print(L"LAB TODO: memmap_walk\n");
+    LAB END */
 
     Print(L"Memory map: %d descriptors of %d bytes (version %d), pages of %d bytes\n",
           map.count, map.descriptor_size, (UINTN)map.descriptor_version, (UINTN)EFI_PAGE_SIZE);

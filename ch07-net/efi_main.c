@@ -14,8 +14,15 @@
 #include <efi.h>
 #include <efilib.h>
 #include "debug.h"
+#include "lab_todo.h"
 #include "net.h"
 #include "net_commands.h"
+
+/* A lab stub in sha256.c or http_parse.c ran (lab_todo.h): say so on the console. */
+void lab_todo(const char *message)
+{
+    Print(L"%a\n", message);
+}
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {

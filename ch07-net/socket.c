@@ -792,6 +792,7 @@ int net_peer(int fd, struct net_addr *peer)
 }
 
 /* -- select ------------------------------------------------------------------ */
+/* LAB SOLUTION select */
 static BOOLEAN readable(struct sock *s)
 {
     switch (s->state) {
@@ -842,3 +843,19 @@ int net_select(net_fd_set *read_set, net_fd_set *write_set, INT64 timeout_ms)
         }
     }
 }
+/* LAB STUB
+int net_select(net_fd_set *read_set, net_fd_set *write_set, INT64 timeout_ms)
+{
+    // The sockets whose bit is set in read_set (write_set) must all be open
+    // (else NET_EBADF). Poll the network (net_poll) until one of them can be
+    // read (a listening socket: a connection waits; a connected one: data or
+    // the peer's close; a failed one: always) or written, or timeout_ms ends
+    // (0: at once; below 0: never). Then leave in each set only the ready
+    // sockets and return how many bits are set.
+    (void)read_set;
+    (void)write_set;
+    (void)timeout_ms;
+    Print(L"LAB TODO: select\n");
+    return net_fail(NET_EINVAL);
+}
+LAB END */

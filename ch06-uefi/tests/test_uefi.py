@@ -65,7 +65,7 @@ def output_of(text, command):
     return found.group(1)
 
 
-def check_memmap(text):
+def check_memmap(text, memory_mb=MEMORY_MB):
     """The per-type rows add up to the 'all' row, and RAM fits the machine's memory."""
     rows = re.findall(r"^  (\S+)\s+(\d+)\s+(\d+)  ", text, re.M)
     table = {name: (int(regions), int(pages)) for name, regions, pages in rows}
@@ -80,8 +80,8 @@ def check_memmap(text):
     assert ram == sum(table.get(kind, (0, 0))[1] for kind in ram_kinds), text
     # All of it within what QEMU/Bochs was given, and most of it (the rest is
     # the legacy hole below 1 MiB and what the firmware marks reserved).
-    assert ram * PAGE_BYTES <= MEMORY_MB * 2**20, text
-    assert ram * PAGE_BYTES >= MEMORY_MB * 2**20 * 9 // 10, text
+    assert ram * PAGE_BYTES <= memory_mb * 2**20, text
+    assert ram * PAGE_BYTES >= memory_mb * 2**20 * 9 // 10, text
 
 
 def test_the_image_is_a_pe32plus_efi_application(chapter):

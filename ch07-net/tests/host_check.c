@@ -9,8 +9,16 @@
 #include <string.h>
 #include "sha256.h"
 #include "text.h"
+#include "lab_todo.h"
 
 #define INPUT_MAX (4 * 1024 * 1024)
+
+/* A lab stub in the code under test ran (lab_todo.h): say so first, where
+   the test reads (bootcamp.machine.lab_todo_in_output). */
+void lab_todo(const char *message)
+{
+    printf("%s\n", message);
+}
 
 static int hash_stdin(size_t step)
 {

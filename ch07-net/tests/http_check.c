@@ -13,8 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "http_parse.h"
+#include "lab_todo.h"
 
 #define INPUT_MAX (4 * 1024 * 1024)
+
+/* A lab stub in the code under test ran (lab_todo.h): say so first, where
+   the test reads (bootcamp.machine.lab_todo_in_output). */
+void lab_todo(const char *message)
+{
+    printf("%s\n", message);
+}
 
 static const char *const bodies[] = { "none", "length", "chunked", "until-close" };
 

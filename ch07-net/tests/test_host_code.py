@@ -11,6 +11,8 @@ import subprocess
 
 import pytest
 
+from bootcamp.machine import lab_todo_in_output
+
 # (message, SHA-256) from FIPS 180-2 appendix B and the NIST examples.
 VECTORS = [
     (b"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
@@ -39,6 +41,7 @@ def host_check(chapter, tmp_path_factory):
 def digest(host_check, data: bytes, step: int) -> str:
     result = subprocess.run([str(host_check), "sha256", str(step)], input=data,
                             stdout=subprocess.PIPE, check=True, timeout=60)
+    lab_todo_in_output(result.stdout.decode(errors="replace"), "host_check sha256")
     return result.stdout.decode().strip()
 
 

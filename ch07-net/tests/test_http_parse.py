@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from bootcamp.machine import lab_todo_in_output
 from conftest import build_host_program, header_limit
 
 SOURCES = ["tests/http_check.c", "http_parse.c", "text.c"]
@@ -54,6 +55,7 @@ def run_many(http_check, messages: list[bytes], *mode: str) -> list[dict]:
                                 timeout=RUN_LIMIT_S)
     finally:
         shutil.rmtree(folder)
+    lab_todo_in_output(result.stdout.decode(errors="replace"), f"http_check {mode[0]}")
     assert result.returncode == 0, (mode, result.stderr.decode())
     verdicts = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(verdicts) == len(messages), result.stdout

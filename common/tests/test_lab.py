@@ -3,7 +3,10 @@
 1. The full tree scores full marks (ch01 graded for real; every chapter's
    graded tests are in its own `make test`, which must pass anyway).
 2. A handout of every part builds and fails exactly the graded tests, each with
-   its own LAB TODO (ch01, ch02, ch03: the BIOS chapters, seconds each).
+   its own LAB TODO: ch01, ch02, ch03 (the BIOS chapters, seconds each), ch04
+   (a header stub GRUB refuses: found in the built file) and ch07 (stubs on the
+   host and in a UEFI program). ch05 and ch06 use the same two ways and cost
+   another 1-2 minutes: `make lab CH=5` and `make grade` in its handout prove them.
 3. Putting the solutions back reproduces the tree byte for byte (every chapter).
 """
 
@@ -20,7 +23,8 @@ from bootcamp import lab
 
 ROOT = lab.ROOT
 LAB_CHAPTERS = [c for c in lab.chapters() if (c / lab.PARTS_FILE).exists()]
-HANDOUT_CHAPTERS = ["ch01-bootsector", "ch02-hello", "ch03-disk-load"]
+HANDOUT_CHAPTERS = ["ch01-bootsector", "ch02-hello", "ch03-disk-load", "ch04-multiboot",
+                    "ch07-net"]
 HARNESS_ENV = {"PYTHONPATH": str(ROOT / "common" / "test"), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
@@ -132,3 +136,24 @@ def test_an_unknown_part_is_refused(tmp_path):
                 "--out", str(tmp_path)], ROOT)
     assert made.returncode == 1 and "no part nothing in ch01-bootsector" in made.stdout, \
         made.stdout
+
+
+def test_a_built_file_holding_the_graded_parts_stub_fails_the_test(tmp_path, monkeypatch):
+    from bootcamp import machine
+    image = tmp_path / "app.efi"
+    image.write_bytes(b"MZ\0" + "LAB TODO: select\n".encode("utf-16-le") + b"\0")
+    monkeypatch.setattr(machine, "LAB_PART", "select")
+    with pytest.raises(machine.LabTodo, match=r"^LAB TODO: select: app.efi holds the lab stub"):
+        machine.lab_todo_in_file(image)
+    monkeypatch.setattr(machine, "LAB_PART", "sel")        # a prefix of a part is not the part
+    machine.lab_todo_in_file(image)
+    monkeypatch.setattr(machine, "LAB_PART", None)         # a test no part grades boots anyway
+    machine.lab_todo_in_file(image)
+
+
+def test_a_host_program_that_says_lab_todo_fails_the_test(monkeypatch):
+    from bootcamp import machine
+    monkeypatch.setattr(machine, "LAB_PART", "chunked")
+    with pytest.raises(machine.LabTodo, match=r"^LAB TODO: sha256: .*this test grades chunked"):
+        machine.lab_todo_in_output("LAB TODO: sha256\n{}\n", "http_check chunked")
+    machine.lab_todo_in_output('{"ok": true}\n', "http_check chunked")

@@ -127,6 +127,44 @@ class LabTodo(BootError):
         self.part = part
 
 
+def lab_todo_in_output(text: str, where: str) -> None:
+    """Raise LabTodo if a program the test ran on the host (a host build of the
+    chapter's freestanding code) printed a lab stub's `LAB TODO: <part>`: the
+    part this test grades first, else the first one printed. Host programs
+    run to their end, so a stub's report is final (their output is not what
+    the test expects)."""
+    seen = LAB_TODO.findall(text)
+    if not seen:
+        return
+    own = LAB_PART if LAB_PART in seen else seen[0]
+    graded = f"; this test grades {LAB_PART}" if LAB_PART and LAB_PART != own else ""
+    raise LabTodo(f"LAB TODO: {own}: the lab stub of part {own} ran{graded}: write that "
+                  f"part to pass.\nIt said so in the output of {where}", own)
+
+
+def lab_todo_in_file(path: Path) -> None:
+    """Raise LabTodo if a built file holds the `LAB TODO: <part>` message of the
+    part this test grades, as text or as UTF-16 (a UEFI program's L"..."). Some
+    stubs cannot run to say it: GRUB refuses a kernel whose header checksum is
+    a stub, and a stub that runs after another part's halts is never reached.
+    A file holding the message holds the stub, so the test fails before it
+    boots, naming the part. Other parts' stubs are left to the boot: this test
+    may not run through them."""
+    if LAB_PART is None:
+        return
+    message = f"LAB TODO: {LAB_PART}"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return
+    # Not followed by more of a name: part `select` is not part `select_all`.
+    ascii_form = re.escape(message.encode()) + rb"(?![a-z0-9_])"
+    wide_form = re.escape(message.encode("utf-16-le")) + rb"(?![a-z0-9_]\0)"
+    if re.search(ascii_form, data) or re.search(wide_form, data):
+        raise LabTodo(f"{message}: {path.name} holds the lab stub of part {LAB_PART}: "
+                      f"write that part to pass.\nBuilt file: {path}", LAB_PART)
+
+
 @dataclasses.dataclass
 class Registers:
     """CPU state in a form both emulators can give."""
