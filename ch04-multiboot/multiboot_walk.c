@@ -183,6 +183,7 @@ void mb2_print_boot_information(const void *info, size_t readable)
     uint32_t skipped[MAX_SKIPPED];
     unsigned skipped_count = 0;
 
+    /* LAB SOLUTION tag_walk */
     /* The fixed part: it says how much there is, if it can be read at all. */
     if ((uintptr_t)info % MB2_TAG_ALIGN) {
         kprintf("boot info: at %p, not on an 8-byte boundary (spec 3.6.1): not read\n", info);
@@ -206,7 +207,6 @@ void mb2_print_boot_information(const void *info, size_t readable)
         return;
     }
 
-    /* LAB SOLUTION tag_walk */
     /* The tags. Invariant: at <= end and at is a multiple of 8, so end - at is
      * how many bytes are left; each step moves at forward by 8 or more. */
     const uint32_t end = total_size;
@@ -252,7 +252,9 @@ void mb2_print_boot_information(const void *info, size_t readable)
         at += step + padding;
     }
     /* LAB STUB
-    // Walk the tags from offset 8 (sizeof(struct mb2_info)) to the end tag:
+    // First the fixed part: the information must be 8-byte aligned, and its
+    // total_size at least 8 and no more than `readable`; say which is wrong.
+    // Then walk the tags from offset 8 (sizeof(struct mb2_info)) to the end tag:
     // print each one this kernel reads with its print_... function above
     // (they take a struct tag_view: where the tag is, its size, its offset),
     // keep the types of the others in skipped[] (at most MAX_SKIPPED), go from
@@ -266,6 +268,7 @@ void mb2_print_boot_information(const void *info, size_t readable)
     (void)print_framebuffer;
     (void)print_module;
     (void)start;
+    (void)readable;
     kprintf("LAB TODO: tag_walk\n");
     LAB END */
     kprintf("%-13s", "other tags:");
