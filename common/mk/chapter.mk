@@ -20,7 +20,7 @@ LAUNCH_ARGS = $(RUN_IMAGE) --media $(RUN_MEDIA) $(RUN_OPTIONS)
 # Keep every intermediate file (objects, ELF twins, raw binaries): learners read them.
 .SECONDARY:
 .PHONY: all run run-bochs debug test grade bench bench-config config clean help print-image doctor \
-        screenshot bochs-screen
+        screenshot bochs-screen console
 
 all: $(IMAGES)
 
@@ -73,6 +73,11 @@ screenshot:
 
 bochs-screen:
 	@$(LAUNCH) bochs-screen $(LAUNCH_ARGS)
+
+# While make debug runs a UEFI chapter without a display: its console (the
+# serial port) in this terminal, to type into the shell while gdb waits.
+console:
+	@$(LAUNCH) console $(LAUNCH_ARGS)
 
 test:
 	@$(DOCTOR) --quiet
@@ -132,6 +137,7 @@ help:
 	@echo "make debug       QEMU paused at the first instruction, with gdb attached"
 	@echo "make screenshot  while make run/debug runs: its screen as build/screen.png"
 	@echo "make bochs-screen  while make run-bochs runs without a display: its screen here"
+	@echo "make console     while make debug runs a UEFI chapter: its console here (Ctrl-] leaves)"
 	@echo "make test        build, then run the tests in tests/ (QEMU and Bochs)"
 	@echo "make grade       score the lab parts of lab.toml (TEACHING.md)"
 	@echo "make bench       time the build, the boot and the tests"

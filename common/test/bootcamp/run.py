@@ -5,6 +5,7 @@
     python3 -m bootcamp.run debug --media floppy build/floppy.img --gdb-script x.gdb --symbols b.elf
     python3 -m bootcamp.run qemu  --media floppy build/floppy.img --print   # the command only
     python3 -m bootcamp.run screenshot build/floppy.img     # the running QEMU's screen as a PNG
+    python3 -m bootcamp.run console --media efi build/esp-debug.img   # make debug's UEFI console
 
 With a graphical display QEMU opens a window and the serial port is this
 terminal; without one QEMU draws the VGA text screen in the terminal (curses)
@@ -29,7 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import interrupt
+from . import console, interrupt
 from .qemu_watch import QemuWatch, screenshot
 from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
                         has_display, qemu_command)
@@ -47,17 +48,27 @@ def gtk_available() -> bool:
 
 
 def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
-                     paused: bool = False) -> list[str]:
+                     paused: bool = False, console_socket: Path | None = None) -> list[str]:
     vars_copy = fresh_ovmf_vars(build / "run") if spec.media == "efi" else None
     if spec.media == "efi" and not (has_display() and gtk_available()):
         # UEFI draws its console on a graphics framebuffer, which a terminal
         # (curses) cannot show; OVMF mirrors that console on the serial port,
         # so the serial port is the terminal (Ctrl-A X quits). Under `make
-        # debug` gdb has the terminal, and the serial port goes to a file.
-        serial = f"file:{build / 'serial.txt'}" if gdb_port is not None else "mon:stdio"
-        return qemu_command(spec, display="none", vars_copy=vars_copy,
-                            debugcon=f"file:{build / 'debugcon.txt'}", serial=serial,
-                            gdb_port=gdb_port, paused=paused)
+        # debug` gdb has the terminal, so the serial port is a socket that
+        # `make console` relays to a second terminal (console.py), and a file
+        # when there is no socket to give it.
+        if gdb_port is None:
+            serial = "mon:stdio"
+        elif console_socket is None:
+            serial = f"file:{build / 'serial.txt'}"
+        else:
+            serial = None
+        cmd = qemu_command(spec, display="none", vars_copy=vars_copy,
+                           debugcon=f"file:{build / 'debugcon.txt'}", serial=serial,
+                           gdb_port=gdb_port, paused=paused)
+        if serial is None:
+            cmd += console.chardev_arguments(console_socket, build / "serial.txt")
+        return cmd
     if has_display() and gtk_available():
         return qemu_command(spec, display="gtk", vars_copy=vars_copy,
                             debugcon=f"file:{build / 'debugcon.txt'}", serial="mon:stdio",
@@ -116,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bootcamp.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=("qemu", "bochs", "debug", "screenshot",
-                                         "bochs-screen"))
+                                         "bochs-screen", "console"))
     add_spec_arguments(parser)
     parser.add_argument("--gdb-script", type=Path, help="for debug: the chapter's gdb script")
     parser.add_argument("--symbols", type=Path, help="for debug: the ELF file with symbols")
@@ -129,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "bochs-screen":
         from .bochs_screen import main as bochs_screen
         return bochs_screen(build / "bochsrc.txt")
+
+    if args.what == "console":
+        return console.main(build)
 
     if args.what == "screenshot":
         try:
@@ -181,7 +195,14 @@ def main(argv: list[str] | None = None) -> int:
 
     # debug: QEMU paused at the first instruction with its gdb stub, and gdb attached.
     port = free_port()
-    qemu = interactive_qemu(spec, build, gdb_port=port, paused=True)
+    # A UEFI console without a window: a serial socket for `make console`,
+    # in a folder of its own (a socket's path must be short; build/ may not be).
+    console_dir = (Path(tempfile.mkdtemp(prefix="bootcamp-console-"))
+                   if spec.media == "efi" and not (has_display() and gtk_available())
+                   and not args.print else None)
+    console_socket = console_dir / "serial.sock" if console_dir else None
+    qemu = interactive_qemu(spec, build, gdb_port=port, paused=True,
+                            console_socket=console_socket)
     # Connect first, then load symbols: gdb takes the CPU's architecture from
     # QEMU (x86-64) and would refuse a 32-bit ELF file given before connecting.
     gdb = ["gdb", "-q", "-ex", f"target remote 127.0.0.1:{port}"]
@@ -200,11 +221,17 @@ def main(argv: list[str] | None = None) -> int:
         # the screen can be read in gdb (x/80cb 0xb8000) or with `make run`.
         qemu = [a if a != "curses" else "none" for a in qemu]
     watch = QemuWatch(qemu, build)
+    if console_socket:
+        print("The UEFI console (the serial port) is not this terminal, gdb has it: to see it and "
+              "type into it, run `make console` in a second terminal (in tmux: Ctrl-B \" opens "
+              "one). Its output is also saved in build/serial.txt.", file=sys.stderr)
     with tempfile.TemporaryFile() as log, ctrl_c_goes_to_the_child():
         # QEMU gets a process group of its own: Ctrl-C at gdb's prompt must
         # reach gdb (which stops the guest through the stub), not end QEMU.
         emulator = watch.start(stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                process_group=0)
+        if console_socket:
+            console.socket_note(build).write_text(f"{console_socket}\n")
         try:
             code = subprocess.call(gdb)
             if emulator.poll() is not None:
@@ -214,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
             emulator.kill()
             emulator.wait()
             watch.forget()
+            if console_dir:
+                console.socket_note(build).unlink(missing_ok=True)
+                console_socket.unlink(missing_ok=True)
+                console_dir.rmdir()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""ch06 as a learner drives it from a terminal without a display: `make debug`
+in one terminal, `make console` in a second one to type into the shell while
+gdb waits, both typed into pseudo-terminals."""
+
+from bootcamp.pty_session import Terminal, TerminalTimeout
+
+GDB_PROMPT = r"\(gdb\) $"
+ENTER = "\r"                       # what a terminal sends for Enter
+LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make console
+CTRL_C_ATTEMPTS = 3
+CTRL_C_WAIT_S = 10
+ENTER_ATTEMPTS = 3
+ENTER_WAIT_S = 20
+BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's own wait
+
+
+def interrupt(term: Terminal, since: int) -> None:
+    """Press Ctrl-C until gdb says it stopped the guest (a Ctrl-C that comes
+    just before gdb listens for one is lost; a person presses again)."""
+    for attempt in range(CTRL_C_ATTEMPTS):
+        term.ctrl_c()
+        try:
+            term.expect(r"received signal SIGINT", since=since, timeout=CTRL_C_WAIT_S)
+            return
+        except TerminalTimeout:
+            if attempt == CTRL_C_ATTEMPTS - 1:
+                raise
+            if "Give up waiting" in term.text(since):
+                term.send("n\r")
+
+
+def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
+    with Terminal(["make", "--no-print-directory", "debug"], cwd=chapter.root,
+                  logfile=tmp_path / "debug.txt") as debug:
+        debug.expect(r"run `make console` in a second terminal", timeout=BOOT_TIMEOUT_S)
+        debug.expect(r"Breakpoint \d+, shell_run", timeout=BOOT_TIMEOUT_S)
+        debug.expect(GDB_PROMPT)
+        # The lesson's way in: a breakpoint on a command, reached by typing it.
+        mark = debug.mark()
+        debug.send("break command_cpuid\r")
+        debug.expect(GDB_PROMPT, since=mark)
+        mark = debug.mark()
+        debug.send("continue\r")
+        debug.expect("Continuing.", since=mark)
+
+        with Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
+                      logfile=tmp_path / "console.txt") as console:
+            console.expect(r"Ctrl-\] leaves")
+            # What the shell printed before the console connected is in
+            # build/serial.txt; Enter asks for a fresh prompt. Once in a few
+            # runs the first Enter right after connecting went unanswered;
+            # a person presses it again, and so does this test.
+            for attempt in range(ENTER_ATTEMPTS):
+                mark = console.mark()
+                console.send(ENTER)
+                try:
+                    console.expect(r"bootcamp> ?$", since=mark, timeout=ENTER_WAIT_S)
+                    break
+                except TerminalTimeout:
+                    if attempt == ENTER_ATTEMPTS - 1:
+                        raise
+            mark = console.mark()
+            console.send("cpuid" + ENTER)
+            debug.expect(r"Breakpoint \d+, command_cpuid", timeout=60)
+            debug.expect(GDB_PROMPT)
+            assert "Vendor:" not in console.text(mark), "the guest ran on past the breakpoint"
+            debug.send("continue\r")
+            console.expect(r"Vendor:", since=mark, timeout=60)
+            console.expect(r"bootcamp> ?$", since=mark, timeout=60)
+            console.send(LEAVE_KEY)
+            console.expect("Left the console")
+            assert console.wait(timeout=30) == 0, f"output in {console.logfile}"
+
+        # gdb still has the guest: stop it, look, and quit.
+        mark = debug.mark()
+        interrupt(debug, since=mark)
+        debug.expect(GDB_PROMPT, since=mark)
+        debug.send("quit\r")
+        debug.wait(timeout=30)
+        seen = debug.text()
+        for wrong in ("Target disconnected", "Remote connection closed", "Traceback"):
+            assert wrong not in seen, f"{wrong!r} on the terminal; output in {debug.logfile}"
+        assert debug.survivors() == [], "an emulator outlived make debug"
+    assert not (chapter.root / "build" / "run" / "console.txt").exists(), \
+        "make debug left the note that points make console to its socket"
+
+
+def test_make_console_without_make_debug_says_what_to_do(chapter, tmp_path):
+    with Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
+                  logfile=tmp_path / "console.txt") as console:
+        console.expect(r"no `make debug` is running for this chapter: start it in another "
+                       r"terminal first")
+        assert console.wait(timeout=30) != 0
