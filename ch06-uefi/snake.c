@@ -1,8 +1,12 @@
 /* ch06-uefi/snake.c: `snake`, a game on the text console, driven by
  * ReadKeyStrokeEx (keyboard.c) and a timer event.
  *
- * The board is the console's current text mode: row 0 holds the score, the
- * rest is a field walled by '#'. The snake moves one cell every TICK_MS;
+ * The board is the console's current text mode, at most 80 x 24: row 0 holds
+ * the score, the rest is a field walled by '#'. Why at most 80 x 24: OVMF
+ * mirrors the console on the serial port, and a terminal there is 80 x 24
+ * unless someone made it bigger; a wider board wraps and scrolls on it. (OVMF
+ * also writes each cursor move's row and column as two digits, so a column
+ * past 99 could not even be reached.) The snake moves one cell every TICK_MS;
  * the arrow keys turn it, Esc ends the game. Eating a '*' scores a point and
  * makes the snake one cell longer. Hitting a wall or itself ends the game.
  *
@@ -25,6 +29,8 @@
 #define FIELD_TOP            1              /* the top wall's row */
 #define MIN_COLUMNS          20
 #define MIN_ROWS             10
+#define MAX_COLUMNS          80             /* a terminal's size, for the serial mirror */
+#define MAX_ROWS             24
 #define WALL                 L"#"
 #define HEAD                 L"O"
 #define BODY                 L"o"
@@ -109,6 +115,10 @@ EFI_STATUS command_snake(UINTN argc, CHAR16 **argv)
         Print(L"snake: the console must be at least %d x %d characters.\n", MIN_COLUMNS, MIN_ROWS);
         return EFI_UNSUPPORTED;
     }
+    if (columns > MAX_COLUMNS)
+        columns = MAX_COLUMNS;
+    if (rows > MAX_ROWS)
+        rows = MAX_ROWS;
     EFI_EVENT events[2] = { keyboard_event(), NULL };
     EFI_STATUS status = BS->CreateEvent(EVT_TIMER, 0, NULL, NULL, &events[EVENT_TICK]);
     if (EFI_ERROR(status)) {

@@ -20,7 +20,7 @@ from bootcamp import Spec, paths
 from bootcamp.emulators import OVMF_CODE, OVMF_COMBINED
 from bootcamp.esp import build_esp
 from bootcamp.run import free_port
-from bootcamp.terminal import lines
+from bootcamp.terminal import lines, screen
 
 MEMORY_MB = 128
 PAGE_BYTES = 4096
@@ -245,8 +245,15 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
     wait_shown(machine, r"Press a key to go back\.\nbootcamp>$")      # back at the prompt
 
     # Snake starts heading right from the middle; turn up into the top wall.
+    before = len(machine.serial_output())
     machine.serial_write("snake" + ENTER)
     wait_shown(machine, r"snake  score 0")
+    # On an 80 x 24 terminal the serial mirror shows the whole board, walled.
+    board = machine.wait_until(lambda: snake_board(machine.serial_output()[before:]),
+                               "snake's board, walled, on an 80 x 24 terminal", 30,
+                               seen=lambda: "\n".join(
+                                   screen(machine.serial_output()[before:], *TERMINAL)))
+    assert board[0].startswith("snake  score 0"), board
     machine.sendkey("up")
     # The last frame stays up with the score until a key is pressed.
     wait_shown(machine, r"Game over: the snake hit the wall\. Score: \d+\. Press a key\.", timeout=30)
@@ -261,6 +268,20 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
     wait_shown(machine, r"Game over: you pressed Esc\. Score: 0\. Press a key\.")
     machine.sendkey("ret")
     wait_shown(machine, r"snake: game over, you pressed Esc; score 0\.$")
+
+
+TERMINAL = (80, 24)                          # a terminal's usual columns and rows
+
+
+def snake_board(serial: str) -> list[str] | None:
+    """The terminal's screen if it shows snake's board whole: a score line, a
+    rectangle of '#' as wide and high as the terminal, and the snake's head."""
+    columns, rows = TERMINAL
+    shown = screen(serial, columns, rows)
+    walls = shown[1] == "#" * columns and shown[rows - 1] == "#" * columns and all(
+        line[0] == "#" and line[-1] == "#" for line in shown[2:rows - 1])
+    head = any("O" in line[1:-1] for line in shown[2:rows - 1])
+    return shown if walls and head else None
 
 
 def test_failure_paths_at_the_prompt(chapter, restore):
