@@ -14,6 +14,7 @@
 #include "http.h"
 #include "net.h"
 #include "sha256.h"
+#include "format.h"
 #include "text.h"
 
 /* One buffer holds a whole response head (the course's limit, http_parse.h)
@@ -334,7 +335,7 @@ int http_request(const char *method, const char *url_text, const void *body, UIN
     struct reader r = { .fd = fd, .buf = AllocatePool(READ_BUFFER) };
     int result = -1;
     char what[64];
-    text_format(what, sizeof what, "%s %s", method, url.host);
+    snprintf(what, sizeof what, "%s %s", method, url.host);
     if (!r.buf) {
         Print(L"error: out of memory\n");
         goto out;
@@ -351,14 +352,15 @@ int http_request(const char *method, const char *url_text, const void *body, UIN
     BOOLEAN has_body = body_length > 0 || text_equal_nocase(method, "POST", 5);
     char length_line[160] = "";
     if (has_body)
-        text_format(length_line, sizeof length_line, "Content-Type: %s\r\nContent-Length: %lu\r\n",
-                    content_type ? content_type : "application/octet-stream",
-                    (uint64_t)body_length);
-    UINTN head_length = text_format(head, sizeof head,
-                                    "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: bootcamp-ch07\r\n"
-                                    "%sConnection: close\r\n\r\n",
-                                    method, url.path, url.host, length_line);
-    if (head_length + 1 >= sizeof head) {        /* text_format cut it short */
+        snprintf(length_line, sizeof length_line, "Content-Type: %s\r\nContent-Length: %lu\r\n",
+                 content_type ? content_type : "application/octet-stream",
+                 (uint64_t)body_length);
+    /* snprintf returns the length the whole head would have had. */
+    UINTN head_length = snprintf(head, sizeof head,
+                                 "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: bootcamp-ch07\r\n"
+                                 "%sConnection: close\r\n\r\n",
+                                 method, url.path, url.host, length_line);
+    if (head_length + 1 >= sizeof head) {        /* cut short, or no room to spare */
         Print(L"error: the request head is longer than %d bytes\n", (int)sizeof head - 1);
         goto out;
     }

@@ -21,6 +21,7 @@
 #include "cpuid.h"             /* chapter 6's, through BUILDS_ON */
 #include "http.h"
 #include "net.h"
+#include "format.h"
 #include "text.h"
 
 #define MAX_CLIENTS          16
@@ -72,6 +73,16 @@ static const char *reason(int status)
     }
 }
 
+/* What snprintf(buffer, size, ...) left in the buffer: it returns the length
+   the whole text would have had, which may be more than fits. A text that does
+   not fit is sent cut short, never read past the buffer's end. */
+static UINTN stored(int length, UINTN size)
+{
+    if (length < 0 || size == 0)
+        return 0;
+    return (UINTN)length < size ? (UINTN)length : size - 1;
+}
+
 /* The response: status line, our fields, `fields` (more lines, each ending
    in CR LF), the body. To a HEAD request the same head, without the body
    (RFC 9110 9.3.2): Content-Length still says how long the GET body is. */
@@ -79,11 +90,12 @@ static void respond_with(struct client *c, int status, const char *fields, const
                          UINTN body_length)
 {
     char head[512];
-    UINTN head_length = text_format(head, sizeof head,
-                                    "HTTP/1.1 %d %s\r\nServer: bootcamp-ch07\r\n%s"
-                                    "Content-Type: text/plain\r\nContent-Length: %lu\r\n"
-                                    "Connection: close\r\n\r\n",
-                                    status, reason(status), fields, (uint64_t)body_length);
+    UINTN head_length = stored(snprintf(head, sizeof head,
+                                        "HTTP/1.1 %d %s\r\nServer: bootcamp-ch07\r\n%s"
+                                        "Content-Type: text/plain\r\nContent-Length: %lu\r\n"
+                                        "Connection: close\r\n\r\n",
+                                        status, reason(status), fields, (uint64_t)body_length),
+                               sizeof head);
     UINTN sent_body = c->head_only ? 0 : body_length;
     c->response = AllocatePool(head_length + sent_body);
     c->response_sent = 0;
@@ -125,14 +137,15 @@ static void status_page(struct client *c)
         net_format_ip(info.netmask, mask);
     }
     UINT64 uptime = net_clock_ms() / 1000;
-    UINTN n = text_format(body, sizeof body,
-                          "bootcamp ch07: an HTTP server inside the firmware\n"
-                          "firmware: %s (revision %u.%u)\n"
-                          "address: %s/%s\n"
-                          "uptime: %lu s\n"
-                          "requests: %lu\n",
-                          vendor, ST->FirmwareRevision >> 16, ST->FirmwareRevision & 0xFFFF,
-                          ip, mask, uptime, requests_served);
+    UINTN n = stored(snprintf(body, sizeof body,
+                              "bootcamp ch07: an HTTP server inside the firmware\n"
+                              "firmware: %s (revision %u.%u)\n"
+                              "address: %s/%s\n"
+                              "uptime: %lu s\n"
+                              "requests: %lu\n",
+                              vendor, ST->FirmwareRevision >> 16, ST->FirmwareRevision & 0xFFFF,
+                              ip, mask, uptime, requests_served),
+                     sizeof body);
     respond(c, 200, body, n);
 }
 
@@ -142,7 +155,7 @@ static void cpuid_page(struct client *c)
     UINTN n = 0;
     char vendor[CPUID_VENDOR_CHARS + 1];
     cpuid_vendor(vendor);
-    n += text_format(body + n, sizeof body - n, "vendor: %s\n", vendor);
+    n += stored(snprintf(body + n, sizeof body - n, "vendor: %s\n", vendor), sizeof body - n);
     UINT32 basic_max = cpuid_query(CPUID_LEAF_VENDOR).eax;
     if (basic_max > CPUID_BASIC_MAX)
         basic_max = CPUID_BASIC_MAX;
@@ -151,14 +164,16 @@ static void cpuid_page(struct client *c)
         extended_max = CPUID_EXTENDED_MAX;
     for (UINT32 leaf = 0; leaf <= basic_max; leaf++) {
         struct cpuid_regs r = cpuid_query(leaf);
-        n += text_format(body + n, sizeof body - n, "%08x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n",
-                         leaf, r.eax, r.ebx, r.ecx, r.edx);
+        n += stored(snprintf(body + n, sizeof body - n, "%08x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n",
+                             leaf, r.eax, r.ebx, r.ecx, r.edx),
+                    sizeof body - n);
     }
     for (UINT32 leaf = CPUID_LEAF_EXTENDED; leaf <= extended_max && leaf >= CPUID_LEAF_EXTENDED;
          leaf++) {
         struct cpuid_regs r = cpuid_query(leaf);
-        n += text_format(body + n, sizeof body - n, "%08x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n",
-                         leaf, r.eax, r.ebx, r.ecx, r.edx);
+        n += stored(snprintf(body + n, sizeof body - n, "%08x: eax=%08x ebx=%08x ecx=%08x edx=%08x\n",
+                             leaf, r.eax, r.ebx, r.ecx, r.edx),
+                    sizeof body - n);
     }
     respond(c, 200, body, n);
 }
@@ -173,7 +188,7 @@ static BOOLEAN is_word(struct http_span span, const char *word)
 static void refuse(struct client *c, enum http_verdict verdict)
 {
     char text[160];
-    text_format(text, sizeof text, "%s\n", http_verdict_text(verdict));
+    snprintf(text, sizeof text, "%s\n", http_verdict_text(verdict));
     respond_text(c, http_verdict_status(verdict), text);
 }
 

@@ -20,6 +20,7 @@
 #include "net.h"
 #include "net_internal.h"
 #include "nic_driver.h"
+#include "format.h"
 #include "text.h"
 
 #define HUNDRED_NS_PER_MS    10000       /* UEFI timers count in 100 ns units */
@@ -307,7 +308,7 @@ BOOLEAN net_key_pressed(void)
 /* -- addresses ------------------------------------------------------------ */
 void net_format_ip(const UINT8 ip[4], char *out)
 {
-    text_format(out, NET_IP_TEXT, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+    snprintf(out, NET_IP_TEXT, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
 }
 
 UINTN net_parse_ip(const char *text, UINT8 ip[4])

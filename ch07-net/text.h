@@ -1,20 +1,15 @@
 /*
  * text.h -- ASCII text helpers for the protocols (HTTP speaks bytes, the
- * firmware console speaks CHAR16). Freestanding: text.c builds for the
- * firmware and, in the tests, for the host.
+ * firmware console speaks CHAR16): comparing, searching, parsing numbers.
+ * Formatting is the course's snprintf (format.h, common/lib/format.c), the
+ * same one the kernels of chapters 4 and 5 print with. Freestanding: text.c
+ * builds for the firmware and, in the tests, for the host.
  */
 #ifndef TEXT_H
 #define TEXT_H
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* printf-like into buf (always NUL-terminated); returns the length written.
-   Knows %s %c %d %u %x %X with l/ll, a width and 0 padding, and %%. */
-size_t text_vformat(char *buf, size_t size, const char *fmt, va_list args);
-size_t text_format(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 size_t text_length(const char *s);
 int    text_equal_nocase(const char *a, const char *b, size_t n);   /* first n bytes */

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bootcamp import Spec
+from bootcamp import Spec, paths
 from bootcamp.esp import build_esp
 from bootcamp.snapshot import finished, shown
 
@@ -50,13 +50,18 @@ HOST_CFLAGS = ["-std=gnu11", "-g", "-O1", "-Wall", "-Wextra", "-Werror",
                "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 
 
-def build_host_program(chapter, out_dir: Path, name: str, sources: list[str]) -> Path:
-    """gcc the chapter's `sources` (paths relative to the chapter) into out_dir/name.
-    out_dir is the test's own (tmp_path_factory), so parallel workers never
-    write the same file."""
+def build_host_program(chapter, out_dir: Path, name: str, sources: list[str],
+                       library: tuple[str, ...] = ()) -> Path:
+    """gcc the chapter's `sources` (paths relative to the chapter) and the C
+    library's `library` files (format.c: the snprintf the chapter prints with)
+    into out_dir/name. out_dir is the test's own (tmp_path_factory), so parallel
+    workers never write the same file. The library's headers come last
+    (-idirafter, as in the UEFI build), after the host's <string.h>."""
     out = out_dir / name
-    result = subprocess.run(["gcc", *HOST_CFLAGS, f"-I{chapter.root}", "-o", str(out),
-                             *(str(chapter.root / s) for s in sources)],
+    result = subprocess.run(["gcc", *HOST_CFLAGS, f"-I{chapter.root}",
+                             "-idirafter", str(paths.INCLUDE), "-o", str(out),
+                             *(str(chapter.root / s) for s in sources),
+                             *(str(paths.c_library(s)) for s in library)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert result.returncode == 0, f"building {name} failed:\n{result.stdout}"
     return out

@@ -2,7 +2,7 @@
  * host_check.c -- runs the chapter's freestanding sha256.c and text.c on the
  * host, for test_host_code.py:
  *   host_check sha256 STEP < data   SHA-256 of stdin, fed STEP bytes at a time
- *   host_check format               text_format on awkward cases, one a line
+ *   host_check text                 text.c's helpers on awkward cases, one a line
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,20 +36,29 @@ static int hash_stdin(size_t step)
     return 0;
 }
 
-static int format_cases(void)
+/* What is left of text.c beside the course's snprintf: comparing, searching,
+   parsing numbers. One line per case, fields between bars. */
+static int text_cases(void)
 {
-    char buf[64];
-    text_format(buf, sizeof buf, "%d|%d|%u|%x|%08x|%X", 0, -42, 4000000000u, 0xbeef, 0x1234, 0xabc);
-    printf("%s\n", buf);
-    text_format(buf, sizeof buf, "%lu|%ld|%s|%5s|%c|%%", (uint64_t)1 << 40, (int64_t)-1, "ip",
-                "ab", 'z');
-    printf("%s\n", buf);
-    size_t n = text_format(buf, 8, "%s", "truncated text");
-    printf("%s|%zu\n", buf, n);
+    const char request[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\nbody";
+    const char *end = text_find(request, sizeof request - 1, "\r\n\r\n");
+    printf("%ld|%d|%d\n", end ? (long)(end - request) : -1L,
+           text_find(request, 8, "HTTP") == NULL,           /* past the length: not found */
+           text_find(request, sizeof request - 1, "") == request);
+    printf("%d|%d|%d|%d\n", text_equal_nocase("Content-LENGTH", "content-length", 14),
+           text_equal_nocase("Host", "Hose", 4), text_equal_nocase("ab", "AB", 10),
+           text_equal_nocase("Hosx", "Host", 3));
+    printf("%d|%d|%d\n", text_starts_with("http://x", "http://"), text_starts_with("htt", "http"),
+           text_starts_with("x", ""));
+    printf("%zu|%zu|%c%c%c\n", text_length(""), text_length("bootcamp"), text_upper('a'),
+           text_upper('Z'), text_upper('{'));
     uint64_t v = 0;
     size_t digits = text_parse_number("1aF!", 16, &v);
-    printf("%zu|%llu|%zu\n", digits, (unsigned long long)v,
-           text_parse_number("99999999999999999999", 10, &v));
+    printf("%zu|%llu|", digits, (unsigned long long)v);
+    digits = text_parse_number("18446744073709551615", 10, &v);
+    printf("%zu|%llu|", digits, (unsigned long long)v);
+    printf("%zu|%zu|%zu\n", text_parse_number("18446744073709551616", 10, &v),
+           text_parse_number("x1", 10, &v), text_parse_number("ff", 10, &v));
     return 0;
 }
 
@@ -57,8 +66,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "sha256") == 0)
         return hash_stdin((size_t)atoi(argv[2]));
-    if (argc == 2 && strcmp(argv[1], "format") == 0)
-        return format_cases();
-    fprintf(stderr, "usage: host_check sha256 STEP < data | host_check format\n");
+    if (argc == 2 && strcmp(argv[1], "text") == 0)
+        return text_cases();
+    fprintf(stderr, "usage: host_check sha256 STEP < data | host_check text\n");
     return 2;
 }

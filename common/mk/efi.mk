@@ -9,6 +9,14 @@
 #   ESP_FILES     more files for the ESP's root folder (e.g. autorun.txt, or
 #                 build/NAME.efi: the UEFI driver of iPXE's efi-NAME.rom, below)
 #   EFI_CFLAGS_EXTRA  more compiler flags (e.g. -I for the chapter's headers)
+#   EFI_COMMON    files under common/ linked into every application, as
+#                 kernel.mk's KERNEL_COMMON (e.g. lib/format.c: the course's
+#                 snprintf); built in build/efi/common/, headers from
+#                 common/include
+#
+# Not lib/string.c: gnu-efi's libefi.a defines memcpy and memset in init.o,
+# the member that InitializeLib is in, so a second copy fails the link as a
+# duplicate. UEFI programs copy with gnu-efi's CopyMem and SetMem.
 #
 # Why gnu-efi: it is a Debian package with the UEFI headers, start-up code
 # (crt0) and a linker script. gcc builds an ELF shared object, and objcopy
@@ -39,7 +47,11 @@ EFI_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
                -fno-stack-protector -fno-stack-check -fno-strict-aliasing \
                -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI $(CFLAGS_DEFS) \
                -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I. $(BUILDS_ON_CC_INC) -I$(COMMON)/efi -MMD -MP \
-               $(EFI_CFLAGS_EXTRA)
+               -idirafter $(COMMON)/include $(EFI_CFLAGS_EXTRA)
+# -idirafter, not -I: common/include is searched last, after the chapters'
+# folders and the system's, so its kernel headers (console.h, string.h ...)
+# never stand in for a UEFI chapter's own or for <string.h>; format.h, which
+# no other folder has, is still found.
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --fatal-warnings \
                -T $(EFI_LDS) -L$(EFI_LIBDIR)
 EFI_LIBS    := -lefi -lgnuefi
@@ -54,10 +66,17 @@ $(BUILD)/efi/%.o: %.c $(FLAGS_FILE) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(EFI_CFLAGS) -c -o $@ $<
 
+# common/lib/format.c -> build/efi/common/lib/format.o (a pattern rule more
+# specific than the one above, so make prefers it).
+EFI_COMMON_OBJECTS := $(addprefix $(BUILD)/efi/common/,$(EFI_COMMON:.c=.o))
+$(BUILD)/efi/common/%.o: $(COMMON)/%.c $(FLAGS_FILE) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c -o $@ $<
+
 # NAME.so: the ELF image with symbols (for gdb); NAME.efi: what firmware runs;
 # NAME.dis: the disassembly of NAME.so interleaved with the C source, to read.
 define efi_app_rules
-$(BUILD)/$(1).so: $$(addprefix $(BUILD)/efi/,$$(notdir $$($(1)_SOURCES:.c=.o))) $(FLAGS_FILE)
+$(BUILD)/$(1).so: $$(addprefix $(BUILD)/efi/,$$(notdir $$($(1)_SOURCES:.c=.o))) $(EFI_COMMON_OBJECTS) $(FLAGS_FILE)
 	$(LD) $(EFI_LDFLAGS) $(EFI_CRT0) $$(filter %.o,$$^) -o $$@ $(EFI_LIBS)
 $(BUILD)/$(1).dis: $(BUILD)/$(1).so
 	$(OBJDUMP) -d -S -M intel --no-show-raw-insn $$< > $$@
@@ -79,7 +98,7 @@ $(BUILD)/%.efi: $(IPXE_ROM_DIR)/efi-%.rom | $(BUILD)
 $(ESP_IMAGE): $(BUILD)/$(firstword $(EFI_APPS)).efi $(ESP_FILES) $(FLAGS_FILE)
 	$(HARNESS) -m bootcamp.esp $@ $< $(ESP_FILES)
 
--include $(wildcard $(BUILD)/efi/*.d)
+-include $(wildcard $(BUILD)/efi/*.d $(BUILD)/efi/common/*/*.d)
 
 # debug.c prints the command that loads the symbols; it names the real file.
 $(BUILD)/efi/debug.o: EFI_CFLAGS += -DEFI_SYMBOL_FILE='L"build/$(firstword $(EFI_APPS)).so"'

@@ -169,6 +169,13 @@ int main(void)
     CASE("[%5%]");
     CASE("[%x] [%X] [%llx]", 0xdeadbeefu, 0xdeadbeefu, 0xfedcba9876543210ull);
     CASE("[%u]", 0u);
+    CASE("[%05lld] [%05ld] [%05d] [%5lld]", -88LL, -88L, -88, -88LL);   /* sign before the zeros */
+    /* What ch07 formats (one line each: the results are read line by line):
+       addresses, HTTP heads, CPUID rows. */
+    CASE("%u.%u.%u.%u:%u", (unsigned char)10, (unsigned char)0, (unsigned char)2, (unsigned char)15, 8080u);
+    CASE("Content-Length: %llu", (unsigned long long)UINT32_MAX + 1);
+    CASE("%08x: eax=%08x ebx=%08x", 0x80000008u, 0u, 0x756e6547u);
+    CASE("HTTP/1.1 %d %s %s[%s]", 404, "Not Found", "", "x");
     return 0;
 }
 """

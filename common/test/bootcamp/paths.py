@@ -10,6 +10,10 @@ ROOT = COMMON.parent
 MK = COMMON / "mk"
 GDB = COMMON / "gdb"
 TEST = COMMON / "test"
+# The freestanding C library (format.c, string.c) and its headers, which host
+# builds of a chapter's code link as the chapter's own build does.
+LIB = COMMON / "lib"
+INCLUDE = COMMON / "include"
 
 
 def gdb_script(name: str) -> Path:
@@ -25,4 +29,12 @@ def make_tool(name: str) -> Path:
     path = MK / name
     if not path.exists():
         raise FileNotFoundError(f"no build tool {name} in {MK}")
+    return path
+
+
+def c_library(name: str) -> Path:
+    """A source of the course's C library in common/lib (format.c, string.c)."""
+    path = LIB / name
+    if not path.exists():
+        raise FileNotFoundError(f"no C library source {name} in {LIB}")
     return path
