@@ -101,6 +101,11 @@ int net_fail_efi(EFI_STATUS status)
  * Where the PM timer is: an I/O port the firmware's ACPI tables name, in the
  * FADT (signature "FACP", ACPI spec 5.2.9), found through the RSDP that UEFI
  * lists in its configuration table, then the XSDT (or, in ACPI 1.0, the RSDT).
+ * Without tables (OVMF in Bochs has no fw_cfg to get them from, and installs
+ * none), the port is where the firmware put it in the chipset: the PM timer
+ * is register 8 of the power-management I/O block, whose base the chipset
+ * takes from its PCI configuration space. OVMF programs it on both the
+ * machines the course runs, before any application starts.
  */
 #define ACPI_PM_TIMER_HZ      3579545
 #define ACPI_HEADER_BYTES     36          /* every system description table (5.2.6) */
@@ -118,6 +123,8 @@ int net_fail_efi(EFI_STATUS status)
 #define PM_TIMER_MASK_24      0xFFFFFFu
 #define PM_TIMER_MASK_32      0xFFFFFFFFu
 #define CLOCK_CALIBRATION_MS  50
+#define PM_TIMER_REGISTER     8           /* PM1 block: status, enable, control, then the timer */
+#define PM_TIMER_MOVE_TRIES   100000      /* reads for a found timer to show it counts */
 #define CLOCK_SAMPLE_TRIES    8           /* per end of the calibration: the tightest wins */
 #define CLOCK_STALL_US        20000       /* the fallback calibration, without a PM timer */
 #define MS_PER_S              1000
@@ -125,6 +132,28 @@ int net_fail_efi(EFI_STATUS status)
 
 static UINT16 pm_timer_port;            /* 0: no PM timer found */
 static UINT32 pm_timer_mask;
+static const CHAR16 *clock_source = L"Stall()";
+
+/* The chipsets whose power-management base a program can read from PCI
+ * configuration space (bus 0). Both have a 24-bit PM timer. */
+struct pm_chipset {
+    const CHAR16 *name;
+    UINT16 vendor, device;
+    UINT8 slot, function;
+    UINT8 base_register;                /* the I/O base; bit 0 says "I/O space" */
+    UINT16 base_mask;                   /* its address bits */
+    UINT8 enable_register, enable_bit;  /* the block answers only when this is set */
+};
+
+static const struct pm_chipset pm_chipsets[] = {
+    /* Bochs's and QEMU's i440FX: the PIIX4's ACPI function. PMBA (0x40),
+     * enabled by PMIOSE, bit 0 of PMREGMISC (0x80). */
+    { L"PIIX4 (i440FX)", 0x8086, 0x7113, 1, 3, 0x40, 0xFFC0, 0x80, 0x01 },
+    /* QEMU's q35: the ICH9's LPC bridge. PMBASE (0x40), enabled by ACPI_EN,
+     * bit 7 of ACPI_CNTL (0x44). */
+    { L"ICH9 (q35)", 0x8086, 0x2918, 31, 0, 0x40, 0xFF80, 0x44, 0x80 },
+};
+#define PCI_VENDOR_DEVICE     0x00        /* configuration register: vendor, then device */
 
 static UINT64 read_tsc(void)
 {
@@ -179,6 +208,62 @@ static const UINT8 *find_fadt(void)
     return NULL;
 }
 
+/* The PM timer's port from the chipset's PCI configuration, or 0. Through the
+ * firmware's PCI root bridge protocol, which owns configuration space. */
+static UINT16 pm_timer_from_pci(const CHAR16 **name)
+{
+    EFI_GUID guid = EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL_GUID;
+    EFI_PCI_ROOT_BRIDGE_IO_PROTOCOL *bridge;
+    if (EFI_ERROR(LibLocateProtocol(&guid, (VOID **)&bridge)) || !bridge)
+        return 0;
+    for (UINTN i = 0; i < sizeof pm_chipsets / sizeof pm_chipsets[0]; i++) {
+        const struct pm_chipset *chip = &pm_chipsets[i];
+        UINT64 at = EFI_PCI_ADDRESS(0, chip->slot, chip->function);
+        UINT32 id = 0, base = 0;
+        UINT8 enable = 0;
+        if (EFI_ERROR(bridge->Pci.Read(bridge, EfiPciIoWidthUint32, at + PCI_VENDOR_DEVICE, 1,
+                                       &id)) ||
+            id != ((UINT32)chip->device << 16 | chip->vendor))
+            continue;
+        if (EFI_ERROR(bridge->Pci.Read(bridge, EfiPciIoWidthUint32, at + chip->base_register, 1,
+                                       &base)) ||
+            EFI_ERROR(bridge->Pci.Read(bridge, EfiPciIoWidthUint8, at + chip->enable_register, 1,
+                                       &enable)))
+            continue;
+        if (!(base & 1) || !(base & chip->base_mask) || !(enable & chip->enable_bit))
+            continue;                   /* the firmware left the block off */
+        *name = chip->name;
+        return (UINT16)((base & chip->base_mask) + PM_TIMER_REGISTER);
+    }
+    return 0;
+}
+
+/* A port read as the PM timer must count: a block that is not decoded reads
+ * as all ones, and calibrating against it would never end. */
+static BOOLEAN pm_timer_counts(void)
+{
+    UINT32 first = read_pm_timer();
+    for (UINT32 i = 0; i < PM_TIMER_MOVE_TRIES; i++)
+        if (read_pm_timer() != first)
+            return TRUE;
+    return FALSE;
+}
+
+/* The second place to look, when the tables name no PM timer. */
+static void find_pm_timer_in_chipset(void)
+{
+    const CHAR16 *chip = NULL;
+    UINT16 port = pm_timer_from_pci(&chip);
+    if (!port)
+        return;
+    pm_timer_port = port;
+    pm_timer_mask = PM_TIMER_MASK_24;
+    if (pm_timer_counts())
+        clock_source = chip;
+    else
+        pm_timer_port = 0;
+}
+
 static void find_pm_timer(void)
 {
     const UINT8 *fadt = find_fadt();
@@ -200,6 +285,7 @@ static void find_pm_timer(void)
         return;
     pm_timer_port = (UINT16)port;
     pm_timer_mask = flags & FADT_TMR_VAL_EXT ? PM_TIMER_MASK_32 : PM_TIMER_MASK_24;
+    clock_source = L"ACPI's FADT";
 }
 
 /* A PM timer reading and the TSC at the same moment: of a few tries, the one
@@ -257,11 +343,13 @@ void net_init(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     if (clock_tsc_per_ms)
         return;
     find_pm_timer();
+    if (!pm_timer_port)
+        find_pm_timer_in_chipset();
     if (pm_timer_port) {
         clock_tsc_per_ms = calibrate_with_pm_timer();
     } else {
-        Print(L"warning: no ACPI PM timer: the clock is calibrated against Stall() "
-              L"and may run slow\n");
+        Print(L"warning: no ACPI PM timer, in the tables or the chipset: the clock is "
+              L"calibrated against Stall() and may run slow\n");
         clock_tsc_per_ms = calibrate_with_stall();
     }
     clock_start_tsc = read_tsc();
@@ -279,6 +367,16 @@ UINT64 net_clock_ms(void)
 UINT64 net_clock_tsc_per_ms(void)
 {
     return clock_tsc_per_ms;
+}
+
+const CHAR16 *net_clock_source(void)
+{
+    return clock_source;
+}
+
+UINT16 net_clock_pm_timer_port(void)
+{
+    return pm_timer_port;
 }
 
 void net_sleep_ms(UINT32 ms)

@@ -66,6 +66,10 @@ int net_get_info(struct net_info *info);
 UINT64 net_clock_ms(void);
 /* The TSC ticks in one millisecond, as net_init measured them (0: not yet). */
 UINT64 net_clock_tsc_per_ms(void);
+/* What the TSC was measured against: ACPI's FADT, a chipset's PM timer, or
+ * Stall(); and the PM timer's I/O port (0: none). */
+const CHAR16 *net_clock_source(void);
+UINT16 net_clock_pm_timer_port(void);
 /* Sleep, letting the firmware's timers run (DHCP, TCP retransmits). */
 void net_sleep_ms(UINT32 ms);
 /* "10.0.2.15" into out, which holds NET_IP_TEXT bytes. */

@@ -155,7 +155,13 @@ static EFI_STATUS cmd_clock(UINTN argc, CHAR16 **argv)
               CLOCK_WAIT_MAX_MS);
         return EFI_INVALID_PARAMETER;
     }
-    Print(L"clock: the TSC ticks %ld times a millisecond\n", net_clock_tsc_per_ms());
+    Print(L"clock: the TSC ticks %ld times a millisecond (measured against ",
+          net_clock_tsc_per_ms());
+    if (net_clock_pm_timer_port())
+        Print(L"the PM timer at port 0x%x, found in %s)\n", net_clock_pm_timer_port(),
+              net_clock_source());
+    else
+        Print(L"%s)\n", net_clock_source());
     /* The line first, then the clock: printing can take a while (in Bochs,
      * drawing on the screen takes most of a second). */
     Print(L"clock: waiting %ld ms\n", ms);

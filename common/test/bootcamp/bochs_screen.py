@@ -6,6 +6,12 @@ pseudo-terminal of its own (it prints `Bochs connected to screen "/dev/pts/N"`).
 This command finds that pseudo-terminal for this chapter's Bochs and relays it
 to the terminal it runs in: the screen shows there, and keys typed there go to
 the guest's keyboard. Ctrl-] leaves (Bochs goes on).
+
+A UEFI chapter's Bochs draws nothing there: OVMF has no video driver for
+Bochs's card, and its console is the serial port, which the launcher's bochsrc
+writes to a file (com1, build/serial.txt). For those, the terminal shows that
+file as it grows instead, and the keys still go to Bochs's keyboard, which
+OVMF reads: the UEFI console, both ways.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from pathlib import Path
 
 LEAVE_KEY = b"\x1d"        # Ctrl-], as in telnet
 READ_CHUNK = 4096
+# How often the serial log is looked at for new output (a person is watching,
+# not a test): a tenth of a second feels immediate.
+CONSOLE_POLL_S = 0.1
 
 
 def bochs_screen_tty(config: Path) -> Path | None:
@@ -53,9 +62,25 @@ def bochs_screen_tty(config: Path) -> Path | None:
     return max(found)[1] if found else None
 
 
-def relay(screen: Path) -> None:
-    """Copy the screen to this terminal and this terminal's keys to the screen."""
+def bochs_running(config: Path) -> bool:
+    """Whether a Bochs started with `config` runs (on this machine, as anyone)."""
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0].decode(errors="replace")).startswith("bochs") \
+                and str(config).encode() in argv:
+            return True
+    return False
+
+
+def relay(screen: Path, console: Path | None = None) -> None:
+    """Copy the screen to this terminal and this terminal's keys to the screen.
+    console: show this file's output instead of the screen (which is then read
+    and dropped, so that Bochs never waits on a full terminal)."""
     fd = os.open(screen, os.O_RDWR | os.O_NOCTTY)
+    shown = 0
     tty.setraw(fd, termios.TCSANOW)     # TCSAFLUSH would drop what Bochs drew so far
     here = sys.stdin.fileno()
     saved = termios.tcgetattr(here) if os.isatty(here) else None
@@ -63,7 +88,8 @@ def relay(screen: Path) -> None:
         tty.setraw(here)
     try:
         while True:
-            ready, _, _ = select.select([fd, here], [], [])
+            ready, _, _ = select.select([fd, here], [], [],
+                                        CONSOLE_POLL_S if console else None)
             if fd in ready:
                 try:
                     data = os.read(fd, READ_CHUNK)
@@ -71,7 +97,10 @@ def relay(screen: Path) -> None:
                     data = b""
                 if not data:
                     return
-                os.write(sys.stdout.fileno(), data)
+                if not console:
+                    os.write(sys.stdout.fileno(), data)
+            if console:
+                shown = show_new_output(console, shown)
             if here in ready:
                 keys = os.read(here, READ_CHUNK)
                 if not keys or LEAVE_KEY in keys:
@@ -83,14 +112,33 @@ def relay(screen: Path) -> None:
         os.close(fd)
 
 
-def main(config: Path) -> int:
+def show_new_output(console: Path, shown: int) -> int:
+    """Write what `console` gained since byte `shown` to this terminal; the new end."""
+    try:
+        with open(console, "rb") as log:
+            if os.fstat(log.fileno()).st_size < shown:
+                shown = 0               # a new Bochs started the file again
+            log.seek(shown)
+            data = log.read()
+    except OSError:                     # not written yet
+        return shown
+    if data:
+        os.write(sys.stdout.fileno(), data)
+    return shown + len(data)
+
+
+def main(config: Path, console: Path | None = None) -> int:
     screen = bochs_screen_tty(config.resolve())
     if screen is None:
         print(f"make bochs-screen: no Bochs is running with {config}: start `make run-bochs` in "
               "another terminal first (its screen is here only without a graphical display)",
               file=sys.stderr)
         return 1
-    print(f"Bochs's screen ({screen}); Ctrl-] leaves, Bochs goes on.", file=sys.stderr)
-    relay(screen)
+    if console:
+        print(f"The UEFI console: {console} (Bochs's serial port) here, keys to Bochs's "
+              f"keyboard ({screen}); Ctrl-] leaves, Bochs goes on.", file=sys.stderr)
+    else:
+        print(f"Bochs's screen ({screen}); Ctrl-] leaves, Bochs goes on.", file=sys.stderr)
+    relay(screen, console)
     print("\r\nLeft Bochs's screen.", file=sys.stderr)
     return 0

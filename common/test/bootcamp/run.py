@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.what == "bochs-screen":
         from .bochs_screen import main as bochs_screen
-        return bochs_screen(build / "bochsrc.txt")
+        # OVMF draws nothing on Bochs's screen: its console is the serial port.
+        console = build / "serial.txt" if spec.media == "efi" else None
+        return bochs_screen(build / "bochsrc.txt", console)
 
     if args.what == "console":
         return console.main(build)
@@ -175,6 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.print:
             print(shlex.join(cmd) + f"    # {config} (and slirp.conf) written by make run-bochs")
             return 0
+        # Bochs locks a disk image with IMAGE.lock and removes it when it ends;
+        # a Bochs that was killed (its terminal closed) leaves it behind, and
+        # every later Bochs then refuses the image. Only this chapter's Bochs
+        # uses the image, so with none running the lock is stale.
+        from .bochs_screen import bochs_running
+        lock = Path(f"{spec.image}.lock")
+        if lock.exists() and not bochs_running(config.resolve()):
+            lock.unlink()
+            print(f"Removed {lock}: a Bochs that was stopped without ending left it.",
+                  file=sys.stderr)
+        # Bochs starts its serial log afresh only once it writes to it: until
+        # then make bochs-screen would show the last session's console.
+        (build / "serial.txt").write_bytes(b"")
         slirp = build / "slirp.conf"
         if spec.network:
             slirp.write_text(bochs_slirp_config(spec))
@@ -188,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
             print("No graphical display: Bochs draws the screen on a terminal of its own. To see "
                   "it (and type into it), run `make bochs-screen` in a second terminal (in tmux: "
                   "Ctrl-B \" opens one).", file=sys.stderr)
+            if spec.media == "efi":
+                print("OVMF's console is Bochs's serial port: make bochs-screen shows it and "
+                      "types into it.", file=sys.stderr)
         print("Bochs starts in its debugger: type c and Enter to run, Ctrl-C to stop again, "
               "q to quit.", file=sys.stderr)
         with ctrl_c_goes_to_the_child():

@@ -1,0 +1,62 @@
+"""ch07's `make run-bochs` as a learner uses it: Bochs's debugger in one terminal,
+`make bochs-screen` in a second, and in it the UEFI console (OVMF's serial
+port) where `ip` gets an address and `get` downloads a file from the host.
+
+One Bochs boot through two pseudo-terminals: one to three minutes, more on a
+loaded machine, on top of the other Bochs boots of `make test`; so it runs
+only when asked: BOOTCAMP_RUN_BOCHS=1 make test (or pytest -k run_bochs with
+it set).
+"""
+
+import os
+
+import pytest
+
+from bootcamp.pty_session import Terminal
+from conftest import free_port, sha256
+
+BOCHS_PROMPT = r"<bochs:{n}> $"
+LEAVE_KEY = b"\x1d"                      # Ctrl-] leaves make bochs-screen
+FILE = bytes(range(256)) * 256           # 64 KiB: seconds through Bochs
+READY = r"\nbootcamp> $"                  # the prompt, waiting for a key
+START_S = 600                            # Bochs+OVMF to the prompt, on a loaded machine
+COMMAND_S = 300                          # DHCP and the driver, or the download
+
+pytestmark = pytest.mark.skipif(os.environ.get("BOOTCAMP_RUN_BOCHS") != "1",
+                                reason="one slow Bochs boot: BOOTCAMP_RUN_BOCHS=1 runs it")
+
+
+def test_make_run_bochs_gives_a_shell_where_ip_and_get_work(chapter, host_server, tmp_path):
+    server = host_server({"/file.bin": FILE})
+    # The chapter's ports (8080, 7007) may be taken on a shared machine.
+    options = f"RUN_OPTIONS=--memory 256 --network --hostfwd {free_port()}:8080 " \
+              f"--hostfwd {free_port()}:7007"
+    with Terminal(["make", "--no-print-directory", "run-bochs", options], cwd=chapter.root,
+                  logfile=tmp_path / "terminal.txt") as term:
+        term.expect("OVMF's console is Bochs's serial port", timeout=120)
+        term.expect(BOCHS_PROMPT.format(n=1), timeout=60)
+        term.send("c\r")
+        with Terminal(["make", "--no-print-directory", "bochs-screen"], cwd=chapter.root,
+                      logfile=tmp_path / "console.txt") as console:
+            console.expect(r"The UEFI console: .*serial\.txt", timeout=60)
+            # Keys typed before the program reads them are lost: wait for its prompt.
+            console.expect(r"bootcamp ch07[\s\S]*" + READY, timeout=START_S)
+            mark = console.mark()
+            console.send("ip\r")
+            console.expect(r"IP configuration complete: 10\.0\.2\.15/255\.255\.255\.0|error: .*",
+                           since=mark, timeout=COMMAND_S)
+            assert "IP configuration complete" in console.text(mark), console.text(mark)
+            console.expect(READY, since=mark, timeout=60)
+            mark = console.mark()
+            console.send(f"get {server.url('/file.bin')}\r")
+            console.expect(r"sha256: [0-9a-f]{64}|error: .*", since=mark, timeout=COMMAND_S)
+            assert f"sha256: {sha256(FILE)}" in console.text(mark), console.text(mark)
+            console.send(LEAVE_KEY)
+            console.expect("Left Bochs's screen")
+            assert console.wait(timeout=30) == 0
+        mark = term.mark()
+        term.ctrl_c()
+        term.expect(BOCHS_PROMPT.format(n=2), since=mark, timeout=60)
+        term.send("q\r")
+        term.wait(timeout=30)
+        assert term.survivors() == [], "Bochs outlived make run-bochs"
