@@ -251,7 +251,7 @@ def net_shell(chapter, restore):
     def start(hostfwd: tuple[tuple[int, int], ...] = ()):
         return restore(chapter.image("net.efi"), files={UPLOAD_NAME: UPLOAD},
                        memory_mb=GUEST_MEMORY_MB, network=True, commands=("ip",),
-                       hostfwd=hostfwd, limit=BOOT_LIMIT_S)
+                       hostfwd=hostfwd, limit=BOOT_LIMIT_S["qemu"])
     return start
 
 
