@@ -12,10 +12,12 @@
  *
  * Who calls it: OVMF's boot manager (it is \EFI\BOOT\BOOTX64.EFI on the bench's
  * ESP), through gnu-efi's crt0 (efi_main with the System V convention).
- * What it reads: \probe.txt on its own volume, one line
+ * What it reads: \probe.txt on its own volume, a target a line:
  *     A.B.C.D PORT DATA_PATH DONE_PATH
- * What it prints (serial): "tcp4-probe: N bytes in M ms" or
- * "tcp4-probe: error: ...", then it powers the machine off.
+ * (the bench gives one; the tests give several, so that one boot shows how
+ * each kind of line ends).
+ * What it prints (serial), a line per target: "tcp4-probe: N bytes in M ms"
+ * or "tcp4-probe: error: ..."; then it powers the machine off.
  */
 #include <efi.h>
 #include <efilib.h>
@@ -25,7 +27,8 @@
 #include "text.h"
 
 #define PROBE_FILE        L"\\probe.txt"
-#define PROBE_FILE_MAX    256          /* one short line */
+#define PROBE_FILE_MAX    1024         /* a few short lines */
+#define PROBE_LINE_MAX    160          /* the longest valid line: 15 + 5 + 63 + 63 and spaces */
 #define PROBE_PATH_MAX    64
 #define RECEIVE_BYTES     (64 * 1024)  /* one Receive's buffer, as socket.c's */
 #define REQUEST_MAX       256
@@ -79,7 +82,7 @@ static BOOLEAN next_word(const char **s, char *out, UINTN size)
     while (*p == ' ')
         p++;
     UINTN n = 0;
-    while (p[n] && p[n] != ' ' && p[n] != '\r' && p[n] != '\n')
+    while (p[n] && p[n] != ' ')
         n++;
     if (n == 0 || n >= size)
         return FALSE;
@@ -89,20 +92,11 @@ static BOOLEAN next_word(const char **s, char *out, UINTN size)
     return TRUE;
 }
 
-static BOOLEAN read_target(EFI_HANDLE image, struct probe_target *t)
+/* One line of \probe.txt (NUL-terminated, no line end) into *t. */
+static BOOLEAN parse_target(const char *line, struct probe_target *t)
 {
-    UINT8 *data;
-    UINTN size;
-    EFI_STATUS status = file_read(image, PROBE_FILE, PROBE_FILE_MAX, &data, &size);
-    if (EFI_ERROR(status)) {
-        fail("cannot read \\probe.txt", status);
-        return FALSE;
-    }
-    char line[PROBE_FILE_MAX + 1], word[PROBE_PATH_MAX];
-    CopyMem(line, data, size);
-    line[size] = 0;
-    FreePool(data);
     const char *p = line;
+    char word[PROBE_PATH_MAX];
     uint64_t port = 0;
     BOOLEAN ok = next_word(&p, word, sizeof word) && net_parse_ip(word, t->server.ip) != 0
         && next_word(&p, word, sizeof word) && text_parse_number(word, 10, &port) != 0
@@ -110,7 +104,7 @@ static BOOLEAN read_target(EFI_HANDLE image, struct probe_target *t)
         && next_word(&p, t->data_path, sizeof t->data_path)
         && next_word(&p, t->done_path, sizeof t->done_path);
     if (!ok) {
-        Print(L"tcp4-probe: error: \\probe.txt is not \"A.B.C.D PORT DATA_PATH DONE_PATH\"\n");
+        Print(L"tcp4-probe: error: \"%a\" is not \"A.B.C.D PORT DATA_PATH DONE_PATH\"\n", line);
         return FALSE;
     }
     t->server.port = (UINT16)port;
@@ -231,22 +225,47 @@ out:
     return status;
 }
 
+/* Fetch the data path, then the done path, and say how many bytes came. */
+static void probe(const struct probe_target *t)
+{
+    UINT64 received = 0, done_bytes = 0;
+    UINT64 started = net_clock_ms();
+    EFI_STATUS status = fetch(t, t->data_path, &received);
+    UINT64 ms = net_clock_ms() - started;
+    if (!EFI_ERROR(status))
+        status = fetch(t, t->done_path, &done_bytes);
+    if (!EFI_ERROR(status))
+        Print(L"tcp4-probe: %lu bytes in %lu ms (guest clock)\n", received, ms);
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 {
-    struct probe_target target;
+    UINT8 *data;
+    UINTN size;
     net_init(image, st);
-    if (read_target(image, &target) && net_start() == 0) {
-        UINT64 received = 0, done_bytes = 0;
-        UINT64 started = net_clock_ms();
-        EFI_STATUS status = fetch(&target, target.data_path, &received);
-        UINT64 ms = net_clock_ms() - started;
-        if (!EFI_ERROR(status))
-            status = fetch(&target, target.done_path, &done_bytes);
-        if (!EFI_ERROR(status))
-            Print(L"tcp4-probe: %lu bytes in %lu ms (guest clock)\n", received, ms);
-    } else if (net_errno) {
+    EFI_STATUS status = file_read(image, PROBE_FILE, PROBE_FILE_MAX, &data, &size);
+    if (EFI_ERROR(status)) {
+        fail("cannot read \\probe.txt", status);
+    } else if (net_start() < 0) {
         Print(L"tcp4-probe: error: %a\n", net_strerror(net_errno));
+    } else {
+        /* A target a line; a line that is not one is named, and the next one runs. */
+        for (UINTN at = 0; at < size;) {
+            char line[PROBE_LINE_MAX];
+            UINTN n = 0;
+            for (; at < size && data[at] != '\n' && data[at] != '\r'; at++)
+                if (n + 1 < sizeof line)
+                    line[n++] = (char)data[at];
+            while (at < size && (data[at] == '\n' || data[at] == '\r'))
+                at++;
+            line[n] = 0;
+            struct probe_target target;
+            if (n > 0 && parse_target(line, &target))
+                probe(&target);
+        }
     }
+    if (!EFI_ERROR(status))
+        FreePool(data);
     RT->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
     return EFI_SUCCESS;                  /* not reached: ResetSystem does not return */
 }
