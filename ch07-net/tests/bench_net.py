@@ -200,8 +200,10 @@ def main(argv: list[str]) -> int:
     checked = all(r["ours"]["download_sha256_ok"] and r["ours"]["upload_sha256_ok"] for r in runs)
 
     def show(name):
-        each = ", ".join(f"x{v}" for v in ratios[name]["each"])
-        return f"x{ratios[name]['median']}  (rounds: {each})"
+        def x(v):
+            return f"x{v:.2f}" if v is not None else "-"
+        each = ", ".join(x(v) for v in ratios[name]["each"])
+        return f"{x(ratios[name]['median'])}  (rounds: {each})"
     print(f"\nceiling, the firmware's TCP4 receiving and dropping: {median(ceiling_rates)} MiB/s "
           f"(median of {len(ceiling_rates)}: {', '.join(str(c) for c in ceiling_rates)}; "
           f"load average {min(loads)}-{max(loads)})")
