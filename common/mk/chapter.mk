@@ -100,6 +100,8 @@ bench: all
 #   BENCH_SOURCE  where the marker appears: debug | serial | screen
 #   BENCH_TOUCH   the source file touched to time a rebuild
 #   BENCH_BOCHS   yes: time the boot in Bochs too
+#   BENCH_FLOOR   the floor (common/bench/) its boot is read against: bios | grub | uefi
+#                 (empty: the firmware's, bios or uefi)
 BENCH_SOURCE ?= debug
 BENCH_TOUCH  ?= $(firstword $(wildcard *.asm *.S *.c))
 bench-config:
@@ -108,6 +110,7 @@ bench-config:
 	@echo 'source=$(BENCH_SOURCE)'
 	@echo 'touch=$(BENCH_TOUCH)'
 	@echo 'bochs=$(BENCH_BOCHS)'
+	@echo 'floor=$(BENCH_FLOOR)'
 	@echo 'images=$(IMAGES)'
 
 doctor:

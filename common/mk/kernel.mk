@@ -38,6 +38,8 @@ IMAGES      ?= $(KERNELS:%=build/%.iso)
 DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
 # make bench: GRUB ISOs boot through the BIOS, so in Bochs too.
 BENCH_BOCHS ?= yes
+# ...and GRUB loads the kernel: make bench reads them against the GRUB floor.
+BENCH_FLOOR ?= grub
 
 # chapter.mk once, even when loader.mk (through bios.mk) brought it in already.
 ifeq ($(filter %/chapter.mk,$(MAKEFILE_LIST)),)

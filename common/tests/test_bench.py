@@ -1,27 +1,96 @@
-"""make bench produces a complete report. It measures; nothing here asserts a time."""
+"""make bench's report: its format, and that every ratio it prints comes from
+its own measurements. The timings here are made up; nothing is timed and no
+time is asserted (figures live in make bench, never in a test)."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+import re
 
-COMMON = Path(__file__).resolve().parents[1]
-FLOOR = COMMON / "bench" / "bios"      # a folder with the chapter contract, cheap to boot
+from bootcamp import bench
 
 
-def test_bench_reports_every_figure():
-    env = dict(os.environ, BENCH_RUNS="1", PYTHONPATH=str(COMMON / "test"))
-    result = subprocess.run([sys.executable, "-m", "bootcamp.bench", str(FLOOR), "--no-tests"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stdout
-    report = json.loads((FLOOR / "build" / "bench" / "latest.json").read_text())
-    assert set(report["floors"]) == {"qemu-bios", "bochs-bios"}
-    (chapter,) = report["chapters"]
-    for figure in ("clean_build", "rebuild", "qemu_ready", "bochs_ready"):
-        assert {"median", "min", "max", "runs"} <= set(chapter[figure]), figure
-    assert chapter["boot_sectors"]["exit"]["budget"] == 510
-    assert chapter["images"]["exit.floppy.img"] == 1_474_560
-    assert "x" in result.stdout and "of the floor" in result.stdout
-    assert (FLOOR / "build" / "bench" / "bench.png").exists(), result.stdout
+def s(median):
+    """A figure as make bench keeps it (made-up seconds)."""
+    return {"median": median, "min": median, "max": median, "runs": 1}
+
+
+def fake_report():
+    floors = {
+        "bios": {"clean_build": s(0.5), "rebuild": s(0.25), "qemu_ready": s(0.2),
+                 "bochs_ready": s(1.0), "load": 3.0},
+        "grub": {"clean_build": s(4.0), "rebuild": s(2.0), "qemu_ready": s(1.6),
+                 "bochs_ready": s(2.5), "load": 3.0},
+        "uefi": {"clean_build": s(2.0), "rebuild": s(1.0), "qemu_ready": s(5.0), "load": 3.0},
+    }
+
+    def chapter(name, floor, **figures):
+        ch = {"chapter": name, "floor": floor, "ready_marker": "ready", "firmware": "bios",
+              "images": {}, "boot_sectors": {}, "rebuild_touches": "x.c", "load": 4.0,
+              "test_load": 4.0, "test_counts": {"passed": 3}, "test_cold_counts": {"passed": 3}}
+        ch.update(figures)
+        return ch
+    chapters = [
+        chapter("ch01-bootsector", "bios", clean_build=s(1.0), rebuild=s(0.5), qemu_ready=s(0.3),
+                bochs_ready=s(1.5), test_seconds=4.0,
+                boot_sectors={"boot": {"used": 255, "budget": 510}}),
+        chapter("ch04-multiboot", "grub", clean_build=s(12.0), rebuild=s(8.0), qemu_ready=s(2.0),
+                bochs_ready=s(3.0), test_seconds=16.0),
+        chapter("ch06-uefi", "uefi", clean_build=s(6.0), qemu_ready=s(6.0), test_seconds=20.0,
+                test_cold_seconds=60.0),
+        chapter("ch07-net", "uefi", clean_build=s(8.0), qemu_ready=s(7.5), test_seconds=40.0,
+                test_cold_seconds=120.0),
+    ]
+    return {"date": "2000-01-01T00:00:00", "runs": 1,
+            "machine": {"cores": 2, "load_start": 3.0, "load_end": 5.0},
+            "floors": floors, "chapters": chapters, "test_total_seconds": 80.0}
+
+
+def test_each_chapter_is_read_against_its_own_floor():
+    r = bench.ratios(fake_report())["chapters"]
+    assert r["ch01-bootsector"]["qemu_ready"] == 0.3 / 0.2
+    assert r["ch01-bootsector"]["bochs_ready"] == 1.5 / 1.0
+    assert r["ch01-bootsector"]["clean_build"] == 1.0 / 0.5
+    assert r["ch01-bootsector"]["rebuild"] == 0.5 / 0.25
+    assert r["ch01-bootsector"]["boot_sectors"] == {"boot": 0.5}
+    assert r["ch04-multiboot"]["qemu_ready"] == 2.0 / 1.6          # GRUB's, not the BIOS's
+    assert r["ch04-multiboot"]["bochs_ready"] == 3.0 / 2.5
+    assert r["ch06-uefi"]["qemu_ready"] == 6.0 / 5.0
+    assert r["ch04-multiboot"]["test_in_floor_boots"] == 16.0 / 1.6
+
+
+def test_snapshots_are_compared_with_cold_boots_of_the_same_run():
+    r = bench.ratios(fake_report())
+    assert r["chapters"]["ch06-uefi"]["test_snapshots_over_cold"] == 20.0 / 60.0
+    assert r["uefi_tests_snapshots_over_cold"] == (20.0 + 40.0) / (60.0 + 120.0)
+    assert r["uefi_tests_chapters"] == ["ch06-uefi", "ch07-net"]
+    assert "test_snapshots_over_cold" not in r["chapters"]["ch01-bootsector"]
+
+
+def test_a_figure_without_its_floor_is_left_out():
+    report = fake_report()
+    del report["floors"]["grub"]["bochs_ready"]
+    assert "bochs_ready" not in bench.ratios(report)["chapters"]["ch04-multiboot"]
+
+
+def test_the_report_prints_ratios_and_only_the_floors_in_seconds(capsys):
+    report = fake_report()
+    report["ratios"] = bench.ratios(report)
+    bench.print_report(report, previous=None)
+    text = capsys.readouterr().out
+    floors, chapters = text.split("\nchapters", 1)
+    # Seconds appear in the floors (the units) and in the whole make test only.
+    seconds = [line for line in chapters.splitlines() if re.search(r"\d s\b", line)]
+    assert len(seconds) == 1 and seconds[0].startswith("whole make test: 80.0 s"), seconds
+    for name in ("bios", "grub", "uefi"):
+        assert re.search(rf"^  {name} ", floors, re.M), floors
+    assert "QEMU to ready    x1.25" in chapters           # ch04: 2.0 / 1.6
+    assert "snapshots / cold, same run: x0.33" in chapters
+    assert re.search(r"load average 3\.0 at the start, 5\.0 at the end", text)
+
+
+def test_the_previous_run_is_shown_beside_each_ratio(capsys):
+    previous = fake_report()
+    previous["chapters"][1]["qemu_ready"] = s(3.2)                 # x2.00 last time
+    previous["ratios"] = bench.ratios(previous)
+    report = fake_report()
+    report["ratios"] = bench.ratios(report)
+    bench.print_report(report, previous)
+    assert "QEMU to ready    x1.25  (last x2.00)" in capsys.readouterr().out
