@@ -479,9 +479,13 @@ static int configure_ipv4(void)
         return net_fail_efi(status);
     }
     Print(L"waiting for DHCP (at most %d s)\n", DHCP_TIMEOUT_MS / 1000);
-    UINT64 deadline = net_clock_ms() + DHCP_TIMEOUT_MS;
-    while (!has_address()) {
-        if (net_clock_ms() >= deadline) {
+    /* The limit is counted in the firmware's own timer time (net_sleep_ms
+       waits on a timer event), not by net_clock_ms: DHCP's retransmissions
+       run on those timer events too. Where the two clocks disagree (Bochs
+       skips ahead while the CPU halts, its TSC does not) a limit on the TSC
+       clock can end before DHCP had the time it is promised. */
+    for (UINT32 waited = 0; !has_address(); waited += DHCP_POLL_MS) {
+        if (waited >= DHCP_TIMEOUT_MS) {
             Print(L"error: no DHCP answer in %d s\n", DHCP_TIMEOUT_MS / 1000);
             return net_fail(NET_ENOADDR);
         }

@@ -22,6 +22,7 @@
 #include <efi.h>
 #include <efilib.h>
 #include "file.h"
+#include "format.h"
 #include "net.h"
 #include "net_internal.h"
 #include "text.h"
@@ -158,8 +159,13 @@ static EFI_STATUS fetch(const struct probe_target *t, const char *path, UINT64 *
     }
 
     char request[REQUEST_MAX];
-    UINTN length = text_format(request, sizeof request,
-                               "GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n", path);
+    int written = snprintf(request, sizeof request,
+                           "GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n", path);
+    if (written < 0 || (UINTN)written >= sizeof request) {
+        Print(L"probe: the request for %a is longer than %d bytes\n", path, REQUEST_MAX);
+        goto out;
+    }
+    UINTN length = (UINTN)written;
     EFI_TCP4_TRANSMIT_DATA tx;
     SetMem(&tx, sizeof tx, 0);
     tx.Push = TRUE;
