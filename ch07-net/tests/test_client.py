@@ -8,7 +8,7 @@ import gzip
 import os
 import re
 
-from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, free_port, run, section,
+from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port, run, section,
                       sha256)
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"

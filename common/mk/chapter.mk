@@ -38,10 +38,17 @@ SHAPING_VARIABLES = $(sort CC AS LD NASM OBJCOPY BOOT_BUDGET LOAD_ADDRESS LOAD_L
     $(filter %FLAGS %FLAGS_WARN %FLAGS_INC %_CFLAGS %_LDFLAGS %_LIBS %_FILES %_SOURCES \
              %_OBJECTS %_HEADER %_GRUB_CFG KERNELS KERNEL_% EFI_% GRUB_% HD_% ISO_% \
              STAGE1_FLAGS_% BUILDS_ON,$(.VARIABLES)))
+# Variables from the environment are left out (a test's or a terminal's
+# environment must not rebuild the chapter); those set in a makefile or on
+# make's command line count. Each make writes its own temporary file (its
+# shell's PID in the name) and renames it, so two makes at once never trip
+# over each other's.
+FLAGS_NEW = $@.new.$(FLAGS_PID)
+FLAGS_PID := $(shell echo $$PPID)
 $(FLAGS_FILE): FORCE | $(BUILD)
-	@$(file >$@.new,$(foreach v,$(filter-out PYTEST_FLAGS MAKEFLAGS MFLAGS GNUMAKEFLAGS .%,$(SHAPING_VARIABLES)),$(v)=$(value $(v)) -> $($(v))$(newline)))
-	@if cmp -s $@.new $@; then rm $@.new; else \
-	    test ! -e $@ || echo "flags or variables changed (see $@): rebuilding"; mv $@.new $@; fi
+	@$(file >$(FLAGS_NEW),$(foreach v,$(filter-out PYTEST_FLAGS MAKEFLAGS MFLAGS GNUMAKEFLAGS .%,$(SHAPING_VARIABLES)),$(if $(filter environment%,$(origin $(v))),,$(v)=$(value $(v)) -> $($(v))$(newline))))
+	@if cmp -s $(FLAGS_NEW) $@; then rm -f $(FLAGS_NEW); else \
+	    test ! -e $@ || echo "flags or variables changed (see $@): rebuilding"; mv -f $(FLAGS_NEW) $@; fi
 .PHONY: FORCE
 FORCE:
 define newline

@@ -33,14 +33,18 @@ void kmain_test_hook(void)
 
 
 def test_the_whole_first_gib_is_mapped_and_no_more(chapter, boot, emulator):
-    hidden = chapter.build / "hidden"
+    # A build folder of its own (one per emulator: both runs may build at
+    # once), so the chapter's build/ and its flags are not touched while
+    # other tests use them.
+    build = f"build/hidden-{emulator}"
+    hidden = chapter.root / build
     hidden.mkdir(parents=True, exist_ok=True)
     (hidden / f"{PROBE}.c").write_text(HOOK)
-    built = chapter.make(f"VPATH={hidden}", f"KERNELS=kernel {PROBE}",
+    built = chapter.make(f"BUILD={build}", f"VPATH={hidden}", f"KERNELS=kernel {PROBE}",
                          f"{PROBE}_OBJECTS=$(OBJ)/multiboot_entry.o $(OBJ)/{PROBE}.o",
-                         f"build/{PROBE}.iso")
+                         f"{build}/{PROBE}.iso")
     assert built.returncode == 0, built.stdout
-    machine = boot(Spec(chapter.image(f"{PROBE}.iso"), media="cdrom"), emulator)
+    machine = boot(Spec(hidden / f"{PROBE}.iso", media="cdrom"), emulator)
     machine.wait_for("halted.", source="debug", timeout=30)
     debug = machine.debug_output()
     assert re.search(rf"^test: +read {LAST_MAPPED:#x}: mapped", debug, re.M), debug

@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "bochs-screen":
         from .bochs_screen import main as bochs_screen
         # OVMF draws nothing on Bochs's screen: its console is the serial port.
-        console = build / "serial.txt" if spec.media == "efi" else None
-        return bochs_screen(build / "bochsrc.txt", console)
+        serial_console = build / "serial.txt" if spec.media == "efi" else None
+        return bochs_screen(build / "bochsrc.txt", serial_console)
 
     if args.what == "console":
         return console.main(build)
