@@ -4,32 +4,11 @@ while the CPU sleeps)."""
 
 import re
 
-from bootcamp.pty_session import Terminal, TerminalTimeout
+from bootcamp.pty_session import Terminal, interrupt_gdb
 
 GDB_PROMPT = r"\(gdb\) $"
 BOCHS_PROMPT = r"<bochs:{n}> $"
-CTRL_C_ATTEMPTS = 5
-CTRL_C_WAIT_S = 10
 LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make bochs-screen
-
-
-def interrupt(term: Terminal, since: int) -> None:
-    """Press Ctrl-C until gdb says it stopped the guest, as a person would.
-
-    gdb prints "Continuing." a moment before it listens for Ctrl-C to send to
-    the stub; a Ctrl-C in between is lost. Pressed again after a wait, it is
-    either the first gdb hears or, when the stop was only slow, gdb asks
-    whether to give up waiting, and the answer is no."""
-    for attempt in range(CTRL_C_ATTEMPTS):
-        term.ctrl_c()
-        try:
-            term.expect(r"received signal SIGINT", since=since, timeout=CTRL_C_WAIT_S)
-            return
-        except TerminalTimeout:
-            if attempt == CTRL_C_ATTEMPTS - 1:
-                raise
-            if "Give up waiting" in term.text(since):
-                term.send("n\r")
 
 
 def test_ctrl_c_in_make_debug_stops_the_guest_and_gdb_goes_on(chapter, tmp_path):
@@ -41,7 +20,7 @@ def test_ctrl_c_in_make_debug_stops_the_guest_and_gdb_goes_on(chapter, tmp_path)
         term.send("continue\r")
         term.expect("Continuing.", since=mark)
         mark = term.mark()
-        interrupt(term, since=mark)
+        interrupt_gdb(term, since=mark)
         term.expect(r"CS:IP 0000:7c0", since=mark)        # where16: still in the boot sector
         term.expect(GDB_PROMPT, since=mark)
         # The guest is still there: gdb reads its registers once more.

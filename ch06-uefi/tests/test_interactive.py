@@ -2,31 +2,14 @@
 in one terminal, `make console` in a second one to type into the shell while
 gdb waits, both typed into pseudo-terminals."""
 
-from bootcamp.pty_session import Terminal, TerminalTimeout
+from bootcamp.pty_session import Terminal, TerminalTimeout, interrupt_gdb
 
 GDB_PROMPT = r"\(gdb\) $"
 ENTER = "\r"                       # what a terminal sends for Enter
 LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make console
-CTRL_C_ATTEMPTS = 3
-CTRL_C_WAIT_S = 10
 ENTER_ATTEMPTS = 3
 ENTER_WAIT_S = 20
 BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's own wait
-
-
-def interrupt(term: Terminal, since: int) -> None:
-    """Press Ctrl-C until gdb says it stopped the guest (a Ctrl-C that comes
-    just before gdb listens for one is lost; a person presses again)."""
-    for attempt in range(CTRL_C_ATTEMPTS):
-        term.ctrl_c()
-        try:
-            term.expect(r"received signal SIGINT", since=since, timeout=CTRL_C_WAIT_S)
-            return
-        except TerminalTimeout:
-            if attempt == CTRL_C_ATTEMPTS - 1:
-                raise
-            if "Give up waiting" in term.text(since):
-                term.send("n\r")
 
 
 def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
@@ -73,7 +56,7 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
 
         # gdb still has the guest: stop it, look, and quit.
         mark = debug.mark()
-        interrupt(debug, since=mark)
+        interrupt_gdb(debug, since=mark)
         debug.expect(GDB_PROMPT, since=mark)
         debug.send("quit\r")
         debug.wait(timeout=30)

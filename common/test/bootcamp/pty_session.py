@@ -174,3 +174,26 @@ class Terminal:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+GDB_CTRL_C_ATTEMPTS = 5
+GDB_CTRL_C_WAIT_S = 10
+
+
+def interrupt_gdb(term: Terminal, since: int) -> None:
+    """Press Ctrl-C until gdb says it stopped the guest, as a person would.
+
+    gdb prints "Continuing." a moment before it listens for Ctrl-C to send to
+    the stub; a Ctrl-C in between is lost. Pressed again after a wait, it is
+    either the first gdb hears or, when the stop was only slow, gdb asks
+    whether to give up waiting, and the answer is no."""
+    for attempt in range(GDB_CTRL_C_ATTEMPTS):
+        term.ctrl_c()
+        try:
+            term.expect(r"received signal SIGINT", since=since, timeout=GDB_CTRL_C_WAIT_S)
+            return
+        except TerminalTimeout:
+            if attempt == GDB_CTRL_C_ATTEMPTS - 1:
+                raise
+            if "Give up waiting" in term.text(since):
+                term.send("n\r")
