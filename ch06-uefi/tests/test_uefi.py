@@ -273,15 +273,24 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
 TERMINAL = (80, 24)                          # a terminal's usual columns and rows
 
 
+# The serial line itself now and then garbles one cursor move (seen once:
+# ESC[24;115H where OVMF meant ESC[24;15H), which leaves one wall cell blank.
+# A board too big for the terminal breaks whole rows and columns, so a couple
+# of missing cells cannot hide it.
+WALL_CELLS_MAY_MISS = 2
+
+
 def snake_board(serial: str) -> list[str] | None:
     """The terminal's screen if it shows snake's board whole: a score line, a
-    rectangle of '#' as wide and high as the terminal, and the snake's head."""
+    rectangle of '#' as wide and high as the terminal (see WALL_CELLS_MAY_MISS),
+    and the snake's head inside it."""
     columns, rows = TERMINAL
     shown = screen(serial, columns, rows)
-    walls = shown[1] == "#" * columns and shown[rows - 1] == "#" * columns and all(
-        line[0] == "#" and line[-1] == "#" for line in shown[2:rows - 1])
+    wall = [(1, x) for x in range(columns)] + [(rows - 1, x) for x in range(columns)] + \
+        [(y, x) for y in range(2, rows - 1) for x in (0, columns - 1)]
+    missing = sum(shown[y][x] != "#" for y, x in wall)
     head = any("O" in line[1:-1] for line in shown[2:rows - 1])
-    return shown if walls and head else None
+    return shown if missing <= WALL_CELLS_MAY_MISS and head else None
 
 
 def test_failure_paths_at_the_prompt(chapter, restore):
