@@ -2,15 +2,10 @@
 `make bochs-screen` in a second, and in it the UEFI console (OVMF's serial
 port) where `ip` gets an address and `get` downloads a file from the host.
 
-One Bochs boot through two pseudo-terminals: one to three minutes, more on a
-loaded machine, on top of the other Bochs boots of `make test`; so it runs
-only when asked: BOOTCAMP_RUN_BOCHS=1 make test (or pytest -k run_bochs with
-it set).
+The whole line of `get` goes to `make bochs-screen` at once, as a paste
+would: Bochs's keyboard holds only a few keys, and the relay must hand them
+over one at a time for the line to arrive whole.
 """
-
-import os
-
-import pytest
 
 from bootcamp.pty_session import Terminal
 from conftest import free_port, sha256
@@ -21,9 +16,6 @@ FILE = bytes(range(256)) * 256           # 64 KiB: seconds through Bochs
 READY = r"\nbootcamp> $"                  # the prompt, waiting for a key
 START_S = 600                            # Bochs+OVMF to the prompt, on a loaded machine
 COMMAND_S = 300                          # DHCP and the driver, or the download
-
-pytestmark = pytest.mark.skipif(os.environ.get("BOOTCAMP_RUN_BOCHS") != "1",
-                                reason="one slow Bochs boot: BOOTCAMP_RUN_BOCHS=1 runs it")
 
 
 def test_make_run_bochs_gives_a_shell_where_ip_and_get_work(chapter, host_server, tmp_path):

@@ -12,6 +12,12 @@ Bochs's card, and its console is the serial port, which the launcher's bochsrc
 writes to a file (com1, build/serial.txt). For those, the terminal shows that
 file as it grows instead, and the keys still go to Bochs's keyboard, which
 OVMF reads: the UEFI console, both ways.
+
+Keys go to Bochs one at a time. Bochs's keyboard controller holds 16 bytes of
+scan codes (a key is two, four with Shift), and the guest empties it only when
+it looks, so a pasted line or a fast typist would lose keys. The relay sends
+the next key once the screen answered the last one (its echo), or after
+KEY_ANSWER_S if the program does not echo.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import re
 import select
 import sys
 import termios
+import time
 import tty
 from pathlib import Path
 
@@ -29,6 +36,12 @@ READ_CHUNK = 4096
 # How often the serial log is looked at for new output (a person is watching,
 # not a test): a tenth of a second feels immediate.
 CONSOLE_POLL_S = 0.1
+# How long a key may go unanswered before the next one is sent anyway: a
+# program that does not echo (a game, a key typed before the prompt) still
+# gets its keys, as fast as the keyboard's buffer is likely to take them.
+KEY_ANSWER_S = 0.5
+# One key: an escape sequence (an arrow, a function key) or one byte.
+KEY = re.compile(rb"\x1b\[[0-9;]*[A-Za-z~]|\x1bO.|\x1b.?|.", re.S)
 
 
 def bochs_screen_tty(config: Path) -> Path | None:
@@ -86,10 +99,14 @@ def relay(screen: Path, console: Path | None = None) -> None:
     saved = termios.tcgetattr(here) if os.isatty(here) else None
     if saved:
         tty.setraw(here)
+    keys: list[bytes] = []              # typed, not yet sent
+    sent_at = None                      # when the last key went, until it is answered
     try:
         while True:
-            ready, _, _ = select.select([fd, here], [], [],
-                                        CONSOLE_POLL_S if console else None)
+            waiting = keys and sent_at is not None
+            timeout = CONSOLE_POLL_S if console or waiting else None
+            ready, _, _ = select.select([fd, here], [], [], timeout)
+            answered = False
             if fd in ready:
                 try:
                     data = os.read(fd, READ_CHUNK)
@@ -99,13 +116,22 @@ def relay(screen: Path, console: Path | None = None) -> None:
                     return
                 if not console:
                     os.write(sys.stdout.fileno(), data)
+                    answered = True
             if console:
-                shown = show_new_output(console, shown)
+                now_shown = show_new_output(console, shown)
+                answered = answered or now_shown != shown
+                shown = now_shown
+            if answered or (sent_at is not None
+                            and time.monotonic() - sent_at > KEY_ANSWER_S):
+                sent_at = None
             if here in ready:
-                keys = os.read(here, READ_CHUNK)
-                if not keys or LEAVE_KEY in keys:
+                typed = os.read(here, READ_CHUNK)
+                if not typed or LEAVE_KEY in typed:
                     return
-                os.write(fd, keys)
+                keys += KEY.findall(typed)
+            if keys and sent_at is None:
+                os.write(fd, keys.pop(0))
+                sent_at = time.monotonic()
     finally:
         if saved:
             termios.tcsetattr(here, termios.TCSADRAIN, saved)
