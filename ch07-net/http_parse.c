@@ -114,7 +114,7 @@ static int is_field_byte(unsigned char c)
 
 static int equal_nocase(struct http_span s, const char *word)
 {
-    return s.length == text_length(word) && text_equal_nocase(s.at, word, s.length);
+    return s.length == strlen(word) && text_equal_nocase(s.at, word, s.length);
 }
 
 /* s without OWS at either end. */

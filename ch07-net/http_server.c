@@ -121,7 +121,7 @@ static void respond(struct client *c, int status, const char *body, UINTN body_l
 
 static void respond_text(struct client *c, int status, const char *text)
 {
-    respond(c, status, text, text_length(text));
+    respond(c, status, text, strlen(text));
 }
 
 static void status_page(struct client *c)
@@ -181,7 +181,7 @@ static void cpuid_page(struct client *c)
 /* -- requests ------------------------------------------------------------------- */
 static BOOLEAN is_word(struct http_span span, const char *word)
 {
-    return span.length == text_length(word) && text_starts_with(span.at, word);
+    return span.length == strlen(word) && text_starts_with(span.at, word);
 }
 
 /* A request the parser refused: the status it names, and why, in the body. */
@@ -272,14 +272,14 @@ static int handle_request(struct client *c)
     } else if (is_word(path, "/") || is_word(path, "/cpuid")) {
         if (post)       /* RFC 9110 15.5.6: a 405 MUST say what the page takes */
             respond_with(c, 405, "Allow: GET, HEAD\r\n", "GET or HEAD only\n",
-                         text_length("GET or HEAD only\n"));
+                         strlen("GET or HEAD only\n"));
         else if (path.length == 1)
             status_page(c);
         else
             cpuid_page(c);
     } else if (is_word(path, "/echo")) {
         if (!post) {
-            respond_with(c, 405, "Allow: POST\r\n", "POST only\n", text_length("POST only\n"));
+            respond_with(c, 405, "Allow: POST\r\n", "POST only\n", strlen("POST only\n"));
         } else {
             char *data = c->request + c->head.head_length;
             for (UINTN i = 0; i < c->body_length; i++)

@@ -36,7 +36,7 @@ static BOOLEAN parse_port(const CHAR16 *text, UINT16 *port)
     char ascii[8];
     uint64_t value;
     if (!to_ascii(text, ascii, sizeof ascii) ||
-        text_parse_number(ascii, 10, &value) != text_length(ascii) || value == 0 ||
+        text_parse_number(ascii, 10, &value) != strlen(ascii) || value == 0 ||
         value > 0xFFFF) {
         Print(L"error: '%s' is not a port number (1-65535)\n", text);
         return FALSE;
@@ -112,7 +112,7 @@ static EFI_STATUS cmd_post(UINTN argc, CHAR16 **argv)
                 Print(L"error: the text is too long or not ASCII\n");
                 return EFI_INVALID_PARAMETER;
             }
-            n += text_length(text + n);
+            n += strlen(text + n);
         }
         result = http_request("POST", url, text, n, "text/plain");
     }
@@ -150,7 +150,7 @@ static EFI_STATUS cmd_clock(UINTN argc, CHAR16 **argv)
     if (argc != 2)
         return shell_usage(argv);
     if (!to_ascii(argv[1], ascii, sizeof ascii) ||
-        text_parse_number(ascii, 10, &ms) != text_length(ascii) || ms > CLOCK_WAIT_MAX_MS) {
+        text_parse_number(ascii, 10, &ms) != strlen(ascii) || ms > CLOCK_WAIT_MAX_MS) {
         Print(L"error: '%s' is not a number of milliseconds (0-%d)\n", argv[1],
               CLOCK_WAIT_MAX_MS);
         return EFI_INVALID_PARAMETER;

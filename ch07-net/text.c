@@ -1,16 +1,9 @@
 /*
  * text.c -- see text.h. Only what the course's C library (common/lib) does
- * not have: its snprintf (format.h) formats the chapter's ASCII text.
+ * not have: its snprintf (format.h) formats the chapter's ASCII text, and
+ * its string.c measures and compares it.
  */
 #include "text.h"
-
-size_t text_length(const char *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
 
 char text_upper(char c)
 {
@@ -38,7 +31,7 @@ int text_starts_with(const char *s, const char *prefix)
 
 const char *text_find(const char *haystack, size_t length, const char *needle)
 {
-    size_t n = text_length(needle);
+    size_t n = strlen(needle);
     for (size_t i = 0; i + n <= length; i++) {
         size_t j = 0;
         while (j < n && haystack[i + j] == needle[j])

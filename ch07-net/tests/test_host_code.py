@@ -71,7 +71,7 @@ def test_text_helpers(host_check):
         f"{blank_line}|1|1",
         "1|0|1|1",          # text_equal_nocase stops at n bytes or at the end of both
         "1|0|1",            # text_starts_with
-        "0|8|AZ{",          # text_length, text_upper
+        "AZ{",              # text_upper: letters only
         # text_parse_number: digits read and value; 2^64 overflows (0); no digits (0);
         # hex letters in base 10 are not digits
         f"3|{0x1AF}|20|{2**64 - 1}|0|0|0",

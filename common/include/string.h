@@ -1,6 +1,6 @@
 /*
  * string.h: the freestanding C library's memory and string functions
- * (common/lib/string.c). The compiler may call memcpy, memmove, memset and
+ * (common/lib/memory.c and string.c). The compiler may call memcpy, memmove, memset and
  * memcmp by itself (for struct copies, for example), so they must exist even
  * in a kernel that never names them. The same sources build for 32-bit and
  * 64-bit kernels.

@@ -1,50 +1,8 @@
 /*
- * string.c: memory and string functions for kernels with no C library.
- * Byte at a time: simple to read and step through in gdb; no kernel in this
- * course copies enough for speed to matter.
+ * string.c: the string functions, for kernels and UEFI programs with no C
+ * library. The memory functions are in memory.c.
  */
 #include "string.h"
-
-void *memcpy(void *destination, const void *source, size_t count)
-{
-    unsigned char *d = destination;
-    const unsigned char *s = source;
-    while (count--)
-        *d++ = *s++;
-    return destination;
-}
-
-void *memmove(void *destination, const void *source, size_t count)
-{
-    unsigned char *d = destination;
-    const unsigned char *s = source;
-    if (d < s) {
-        while (count--)
-            *d++ = *s++;
-    } else {
-        /* Overlapping with the destination above the source: copy from the end. */
-        while (count--)
-            d[count] = s[count];
-    }
-    return destination;
-}
-
-void *memset(void *destination, int byte, size_t count)
-{
-    unsigned char *d = destination;
-    while (count--)
-        *d++ = (unsigned char)byte;
-    return destination;
-}
-
-int memcmp(const void *a, const void *b, size_t count)
-{
-    const unsigned char *x = a, *y = b;
-    for (; count; count--, x++, y++)
-        if (*x != *y)
-            return *x - *y;
-    return 0;
-}
 
 size_t strlen(const char *s)
 {

@@ -14,9 +14,10 @@
 #                 snprintf); built in build/efi/common/, headers from
 #                 common/include
 #
-# Not lib/string.c: gnu-efi's libefi.a defines memcpy and memset in init.o,
+# Not lib/memory.c: gnu-efi's libefi.a defines memcpy and memset in init.o,
 # the member that InitializeLib is in, so a second copy fails the link as a
-# duplicate. UEFI programs copy with gnu-efi's CopyMem and SetMem.
+# duplicate. UEFI programs copy with gnu-efi's CopyMem and SetMem; string.c
+# (strlen, strcmp ...) links.
 #
 # Why gnu-efi: it is a Debian package with the UEFI headers, start-up code
 # (crt0) and a linker script. gcc builds an ELF shared object, and objcopy

@@ -87,7 +87,8 @@ def build(tmp_path: Path, source: str, bits: int, *flags: str) -> Path:
     result = subprocess.run(
         ["gcc", f"-m{bits}", "-std=gnu11", "-O2", "-fno-builtin", "-Wall", "-Wextra", "-Werror",
          "-Wno-format", *flags, "-I", str(COMMON / "include"), str(tmp_path / "driver.c"),
-         str(COMMON / "lib" / "format.c"), str(COMMON / "lib" / "string.c"), "-o", str(program)],
+         str(COMMON / "lib" / "format.c"), str(COMMON / "lib" / "memory.c"),
+         str(COMMON / "lib" / "string.c"), "-o", str(program)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert result.returncode == 0, result.stdout + (
         "\n(32-bit builds need gcc-multilib: run `make doctor`)" if bits == 32 else "")
