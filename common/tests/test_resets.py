@@ -4,7 +4,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bootcamp import Qemu, Spec
+import pytest
+
+from bootcamp import BootError, Qemu, Spec
 
 COMMON = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
@@ -39,3 +41,22 @@ def test_exception_log_lines_are_read_in_both_forms():
         "vector 14 error code 0x2"
     assert last_exception("check_exception old: 0xffffffff new 0x6\n") == "vector 6"
     assert last_exception("nothing here") is None
+
+
+def test_a_qemu_that_cannot_start_says_why(tmp_path):
+    """QEMU refuses to start (here: an option it does not know); the harness
+    says so in QEMU's words instead of letting the test go on without a machine."""
+    image = build_sector(tmp_path, "halt")
+    with pytest.raises(BootError, match=r"QEMU did not start .*-no-such-option"):
+        with Qemu(Spec(image, qemu_extra=("-no-such-option",)), tmp_path / "log", paused=True):
+            pass
+
+
+def test_two_boots_of_one_image_at_once(tmp_path):
+    """QEMU locks an image it may write: each machine boots its own copy, so two
+    tests (or a test and `make debug`) can boot one build image at the same time."""
+    image = build_sector(tmp_path, "halt")
+    with Qemu(Spec(image), tmp_path / "first") as first, \
+            Qemu(Spec(image), tmp_path / "second") as second:
+        for machine in (first, second):
+            machine.wait_halted(timeout=20)

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Callable
 
 from .rfb import RfbError, RfbKeyboard, discard_until_closed, listening_ports
-from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, fresh_ovmf_vars,
-                        qemu_command)
+from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, disk_format,
+                        fresh_ovmf_vars, qemu_command)
 from .screen import VGA_TEXT_BASE, VGA_TEXT_BYTES, Picture, Screen
 
 # Slow machines can stretch every timeout: BOOTCAMP_TIMEOUT_SCALE=2 make test
@@ -205,6 +205,28 @@ class Exit:
     detail: str = ""
 
 
+# Media an emulator opens for writing, and so locks: QEMU takes a write lock on
+# the image, Bochs makes IMAGE.lock for a hard disk. A CD is opened read-only.
+WRITABLE_MEDIA = ("floppy", "hd", "efi")
+
+
+def own_copy(spec: Spec, logdir: Path) -> Spec:
+    """The spec with a copy of its image in logdir, if the emulator would lock it.
+
+    Two boots of one build image at once (two test workers, or a test beside
+    `make debug`, which boots the chapter's own) would refuse each other with
+    QEMU's "Failed to get "write" lock". So each machine boots a copy of its
+    own (a few MiB at most); an overlay (.qcow2, bootcamp.snapshot) already is
+    one, and so is an image made in logdir."""
+    image = spec.image
+    if spec.media not in WRITABLE_MEDIA or disk_format(image) != "raw" or not image.is_file() \
+            or image.resolve().is_relative_to(logdir.resolve()):
+        return spec
+    copy = logdir / image.name
+    shutil.copyfile(image, copy)
+    return dataclasses.replace(spec, image=copy)
+
+
 class Machine:
     """What the two emulators have in common."""
 
@@ -212,9 +234,9 @@ class Machine:
     capabilities: frozenset[str] = frozenset()
 
     def __init__(self, spec: Spec, logdir: Path, *, limit: float = 60.0):
-        self.spec = spec
         self.logdir = Path(logdir)
         self.logdir.mkdir(parents=True, exist_ok=True)
+        self.spec = own_copy(spec, self.logdir)
         self.limit = limit * TIMEOUT_SCALE
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
@@ -463,19 +485,35 @@ class Qemu(Machine):
                                      stdout=open(self.logdir / "qemu.stdout.txt", "wb"),
                                      stderr=subprocess.STDOUT)
         self._arm_watchdog()
-        if self._connect_monitor():
-            self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
-            self._qmp_thread.start()
+        if not self._connect_monitor():
+            self._ended_at_start()
+            return
+        self._qmp_thread = threading.Thread(target=self._qmp_reader, daemon=True)
+        self._qmp_thread.start()
+        try:
+            self._replies.get(timeout=10)             # the greeting
+            self.qmp("qmp_capabilities")
+        except (OSError, BootError) as error:
+            # A guest that exits at once can end QEMU during the handshake.
             try:
-                self._replies.get(timeout=10)             # the greeting
-                self.qmp("qmp_capabilities")
-            except (OSError, BootError) as error:
-                # A guest that exits at once can end QEMU during the handshake.
-                try:
-                    self.proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    raise error from None       # QEMU is still there: a real failure
-                self._qmp = None
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                raise error from None       # QEMU is still there: a real failure
+            self._qmp = None
+            self._ended_at_start()
+
+    def _ended_at_start(self) -> None:
+        """QEMU ended before its monitor answered. A guest may exit that fast,
+        but a paused one cannot, and QEMU names its own failures (an image
+        another QEMU holds, a bad option) with its program name: those are
+        failures to start, said as QEMU said them."""
+        said = (self.logdir / "qemu.stdout.txt").read_text(errors="replace")
+        own = [line for line in said.splitlines()
+               if line.startswith("qemu-system-") and ": warning:" not in line]
+        if self.paused or own:
+            raise BootError(f"QEMU did not start (status {self.proc.returncode}): "
+                            f"{' '.join(said.split()) or 'it said nothing'} "
+                            f"(command: {self.logdir / 'command.txt'})")
 
     def _connect_monitor(self) -> bool:
         """Connect to QMP; False if QEMU ended first (a guest may exit at once)."""
