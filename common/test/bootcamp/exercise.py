@@ -83,3 +83,19 @@ def bytes_used(make_output: str, name: str) -> int | None:
     """N from the build's 'NAME: N of B bytes used' line, or None."""
     found = re.search(rf"^{re.escape(name)}: (\d+) of \d+ bytes used", make_output, re.M)
     return int(found.group(1)) if found else None
+
+
+def boot_until(boot, image: Path, number: int, until: "re.Pattern", emulator: str = "qemu",
+               media: str = "floppy", timeout: float = 60):
+    """Boot a BIOS image until `until` shows on the debug port; return the port's text.
+    A boot that never gets there (a hang, a reset loop) fails as exercise `number`
+    not done yet, with what the machine printed."""
+    from . import Spec
+    from .machine import BootError
+    machine = boot(Spec(image, media=media), emulator)
+    try:
+        machine.wait_for(until, timeout=timeout)
+    except BootError:
+        not_done(number, f"{until.pattern!r} on the debug port within {timeout:.0f} s "
+                 f"({emulator}, {image.name})", machine.debug_output())
+    return machine.debug_output()
