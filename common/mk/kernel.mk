@@ -7,6 +7,8 @@
 #                   (found in the chapter or in tests/)
 #   KERNEL_COMMON   files under common/ linked into every kernel (lib/format.c ...)
 #   GRUB_CFG        the grub.cfg of every ISO (default: grub.cfg)
+#   GDB_SCRIPT      (optional) make debug's gdb script (default: by KERNEL_ARCH,
+#                   common/gdb/protected_mode.gdb or long_mode.gdb)
 #   ISO_FILES       more files for the ISO's /boot (modules)
 # and per kernel NAME, optionally:
 #   NAME_OBJECTS    more objects for that kernel only (test variants)
@@ -34,6 +36,8 @@ MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
 # From MK_DIR, taken now: MAKEFILE_LIST grows as chapter.mk includes more.
 KERNEL_LD   ?= $(MK_DIR)multiboot2_kernel.ld
 RUN_MEDIA   ?= cdrom
+# make debug follows the CPU into the kernel's mode (chapter.mk's default is real mode).
+GDB_SCRIPT  ?= $(COMMON)/gdb/$(if $(filter x86_64,$(KERNEL_ARCH)),long_mode,protected_mode).gdb
 IMAGES      ?= $(KERNELS:%=build/%.iso)
 DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
 # make bench: GRUB ISOs boot through the BIOS, so in Bochs too.
