@@ -15,7 +15,7 @@ MOV_TO_CR0_BYTES = 3
 
 
 def test_after_mov_cr0_the_code_is_still_16_bit_until_the_far_jump(chapter, boot, logdir):
-    address = elf_symbols(chapter.image("payload64.elf"))
+    address = elf_symbols(chapter.image("payload.elf"))
     payload = chapter.image("payload.bin").read_bytes()
     load = address["start"]                 # stage 2's first byte is the payload's first
     found = MOV_TO_CR0.search(payload, 0, address["protected_mode_start"] - load)

@@ -110,7 +110,7 @@ def test_a20_that_stays_off_is_reported_and_halts(chapter, boot, logdir):
     # gdb stops where stage 2 handles the failure (or, if it went on anyway, at
     # protected mode), says how many checks it saw, and lets the machine run on.
     # QEMU only: the gdb stub is QEMU's.
-    address = elf_symbols(chapter.image("payload64.elf"))
+    address = elf_symbols(chapter.image("payload.elf"))
     port = free_port()
     machine = boot(loader(chapter, logdir), "qemu", gdb_port=port, paused=True)
     checks, stopped, out = count_hits(
@@ -189,7 +189,7 @@ def test_exception_reports(chapter, boot, emulator, build):
     assert DONE not in debug
 
 
-@pytest.mark.parametrize("elf", ["kernel.elf", "payload64.elf"])
+@pytest.mark.parametrize("elf", ["kernel.elf", "payload.elf"])
 def test_the_kernel_stack_has_a_guard_page(chapter, elf):
     # Both ways in: a page right below the stack, inside the first 2 MiB, the
     # part of memory long_mode.asm maps page by page (so it can leave one out).
@@ -291,7 +291,7 @@ def test_make_debug_shows_stage2_as_16_bit_code(chapter):
     # The loader path, with its own symbols: the first stop is stage 2's first
     # instruction, in real mode, disassembled by ndisasm -b 16.
     out = make_debug(chapter, "continue\nquit\n", "RUN_IMAGE=build/payload.hd.img",
-                     "RUN_MEDIA=hd", "DEBUG_SYMBOLS=build/payload64.elf")
+                     "RUN_MEDIA=hd", "DEBUG_SYMBOLS=build/payload.elf")
     assert re.search(r"^16-bit real mode    CS:IP 0000:8000", out, re.M), out
     assert re.search(r"^00008000  BE[0-9A-F]{4} +mov si,0x[0-9a-f]+$", out, re.M), out
     assert "Breakpoint 1, start () at stage2.asm" in out, out

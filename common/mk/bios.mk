@@ -15,7 +15,11 @@ MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
 BOOT_LD     := $(MK_DIR)boot_sector.ld
 BUDGET_CHECK := $(MK_DIR)sector_budget.sh
 
+# chapter.mk once, even when kernel.mk brought it in already (ch05: kernel.mk,
+# then loader.mk, which includes this file).
+ifeq ($(filter %/chapter.mk,$(MAKEFILE_LIST)),)
 include $(MK_DIR)chapter.mk
+endif
 
 # make debug loads symbols from the ELF twin of the image it boots.
 DEBUG_SYMBOLS ?= $(patsubst %.floppy.img,%.elf,$(RUN_IMAGE))

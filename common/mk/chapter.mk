@@ -37,7 +37,7 @@ FLAGS_FILE := $(BUILD)/flags.txt
 SHAPING_VARIABLES = $(sort CC AS LD NASM OBJCOPY BOOT_BUDGET LOAD_ADDRESS LOAD_LIMIT \
     $(filter %FLAGS %FLAGS_WARN %FLAGS_INC %_CFLAGS %_LDFLAGS %_LIBS %_FILES %_SOURCES \
              %_OBJECTS %_HEADER %_GRUB_CFG KERNELS KERNEL_% EFI_% GRUB_% HD_% ISO_% \
-             STAGE1_FLAGS_% BUILDS_ON,$(.VARIABLES)))
+             STAGE1_FLAGS_% PAYLOAD PAYLOAD_% BUILDS_ON,$(.VARIABLES)))
 # Variables from the environment are left out (a test's or a terminal's
 # environment must not rebuild the chapter); those set in a makefile or on
 # make's command line count. Each make writes its own temporary file (its

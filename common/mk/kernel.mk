@@ -6,9 +6,16 @@
 #   KERNEL_SOURCES  the chapter's own .c and .asm files, linked into every kernel
 #                   (found in the chapter or in tests/)
 #   KERNEL_COMMON   files under common/ linked into every kernel (lib/format.c ...)
+#   KERNEL_ENTRY    (optional) the GRUB path's entry (.asm or .c), linked into every
+#                   kernel after the above: kept apart from KERNEL_SOURCES when those
+#                   are also linked elsewhere (ch05: into the loader's payload)
 #   GRUB_CFG        the grub.cfg of every ISO (default: grub.cfg)
+#   GDB_SCRIPT      (optional) make debug's gdb script (default: by KERNEL_ARCH,
+#                   common/gdb/protected_mode.gdb or long_mode.gdb)
 #   ISO_FILES       more files for the ISO's /boot (modules)
 # and per kernel NAME, optionally:
+#   tests/NAME.c or tests/NAME.asm  a test kernel's own misdeed: linked into that
+#                   kernel only, found by its name (ch05's tests/fault_page.c)
 #   NAME_OBJECTS    more objects for that kernel only (test variants)
 #   NAME_HEADER     its Multiboot2 header object (default: the good one)
 #   NAME_GRUB_CFG   its grub.cfg
@@ -17,8 +24,9 @@
 #   build/i386/foo.o               each chapter source (foo.c, foo.asm)
 #   build/common-i386/lib/x.o      each common source, one folder per architecture,
 #                                  so 32- and 64-bit objects of one file never mix
-# A chapter may also include loader.mk (ch05): include it first; its boot
-# sector rules build build/NAME.o, which these folders keep apart from.
+# A chapter may also include loader.mk (ch05): include this file first, then
+# loader.mk, whose payload can then hold the kernel's objects (KERNEL_OBJECTS).
+# Its boot sector rules build build/NAME.o, which these folders keep apart from.
 #   build/include/multiboot2.inc   NASM's copy of common/include/multiboot2.h
 #   build/NAME.elf, .map, .dis     the kernel, its link map, its disassembly with source
 #                                  (objdump's remarks in .dis.log: it finds fault with
@@ -34,6 +42,8 @@ MK_DIR      := $(dir $(lastword $(MAKEFILE_LIST)))
 # From MK_DIR, taken now: MAKEFILE_LIST grows as chapter.mk includes more.
 KERNEL_LD   ?= $(MK_DIR)multiboot2_kernel.ld
 RUN_MEDIA   ?= cdrom
+# make debug follows the CPU into the kernel's mode (chapter.mk's default is real mode).
+GDB_SCRIPT  ?= $(COMMON)/gdb/$(if $(filter x86_64,$(KERNEL_ARCH)),long_mode,protected_mode).gdb
 IMAGES      ?= $(KERNELS:%=build/%.iso)
 DEBUG_SYMBOLS ?= build/$(firstword $(KERNELS)).elf
 # make bench: GRUB ISOs boot through the BIOS, so in Bochs too.
@@ -41,10 +51,11 @@ BENCH_BOCHS ?= yes
 # ...and GRUB loads the kernel: make bench reads them against the GRUB floor.
 BENCH_FLOOR ?= grub
 
-# chapter.mk once, even when loader.mk (through bios.mk) brought it in already.
-ifeq ($(filter %/chapter.mk,$(MAKEFILE_LIST)),)
-include $(MK_DIR)chapter.mk
+# loader.mk's payload rules take KERNEL_OBJECTS when they are read: after this file.
+ifneq ($(filter %/loader.mk,$(MAKEFILE_LIST)),)
+$(error include kernel.mk before loader.mk: the loader's payload may hold the kernel's objects)
 endif
+include $(MK_DIR)chapter.mk
 
 # A kernel whose header check fails must not stay behind looking finished.
 .DELETE_ON_ERROR:
@@ -75,7 +86,9 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -fno-stack-p
     -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mgeneral-regs-only \
     -Wall -Wextra -Werror -MMD -MP \
     -I$(COMMON)/include -I$(BUILD)/include $(BUILDS_ON_CC_INC) $(CFLAGS_DEFS) $(ARCH_CFLAGS) $(CFLAGS)
-KERNEL_NASMFLAGS := -f $(NASM_FORMAT) -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) \
+# Expanded when used (=, not :=): loader.mk, included after this file (ch05),
+# adds -DLOAD_ADDRESS and -DLOAD_LIMIT to NASMFLAGS.
+KERNEL_NASMFLAGS = -f $(NASM_FORMAT) -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) \
     -I$(BUILD)/include/ $(NASMFLAGS)
 # -n (nmagic): sections follow each other in the file without page alignment,
 # so the header lands a few dozen bytes in (see the ch04 lesson). The segment
@@ -111,6 +124,9 @@ GRUB_MODULES ?= multiboot2 multiboot normal ls cat $(GRUB_PARTITION_MAPS)
 object_of = $(if $(filter $(COMMON)/%,$(1)),$(OBJ_COMMON)/$(basename $(1:$(COMMON)/%=%)).o,$(OBJ)/$(basename $(notdir $(1))).o)
 KERNEL_OBJECTS := $(foreach s,$(KERNEL_SOURCES),$(call object_of,$(s))) \
                   $(foreach s,$(KERNEL_COMMON),$(call object_of,$(COMMON)/$(s)))
+KERNEL_ENTRY_OBJECTS := $(foreach s,$(KERNEL_ENTRY),$(call object_of,$(s)))
+# A test kernel's own source, if tests/ has one by its name.
+test_object_of = $(foreach s,$(firstword $(wildcard tests/$(1).c tests/$(1).asm)),$(call object_of,$(s)))
 
 vpath %.c . tests
 vpath %.asm . tests
@@ -124,7 +140,10 @@ $(OBJ)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(OBJ)/%.o: %.asm $(GENERATED_INCLUDES) $(FLAGS_FILE)
+# NASM 2.16.01 leaves %include files out of what -MD writes (see bios.mk): a
+# chapter's .asm objects also depend on every .inc it and its BUILDS_ON have
+# (ASM_INCLUDES), so that a change to ch05's gdt.inc rebuilds long_mode.o.
+$(OBJ)/%.o: %.asm $(GENERATED_INCLUDES) $(ASM_INCLUDES) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(NASM) $(KERNEL_NASMFLAGS) -MD $(OBJ)/$*.d -l $(OBJ)/$*.lst -o $@ $<
 
@@ -137,14 +156,14 @@ $(OBJ_COMMON)/%.o: $(COMMON)/%.asm $(GENERATED_INCLUDES) $(FLAGS_FILE)
 	$(NASM) $(KERNEL_NASMFLAGS) -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
 
 # The same header with a checksum one off, for the test that GRUB refuses it.
-$(MB2_HEADER_BROKEN): multiboot2_header.asm $(GENERATED_INCLUDES) $(FLAGS_FILE)
+$(MB2_HEADER_BROKEN): multiboot2_header.asm $(GENERATED_INCLUDES) $(ASM_INCLUDES) $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(NASM) $(KERNEL_NASMFLAGS) -DBROKEN_CHECKSUM -MD $(@:.o=.d) -l $(@:.o=.lst) -o $@ $<
 
 # --- Linking, one kernel at a time ----------------------------------------------
 define kernel_rules
-$(BUILD)/$(1).elf: $(or $($(1)_HEADER),$(MB2_HEADER)) $(KERNEL_OBJECTS) $($(1)_OBJECTS) $(KERNEL_LD) \
-    $(FLAGS_FILE)
+$(BUILD)/$(1).elf: $(or $($(1)_HEADER),$(MB2_HEADER)) $(KERNEL_OBJECTS) $(KERNEL_ENTRY_OBJECTS) \
+    $(call test_object_of,$(1)) $($(1)_OBJECTS) $(KERNEL_LD) $(FLAGS_FILE)
 	$(LD) $(KERNEL_LDFLAGS) -T $(KERNEL_LD) -Map $(BUILD)/$(1).map -o $$@ $$(filter %.o,$$^)
 	@$(OBJDUMP) -d -S -M intel $$@ > $(BUILD)/$(1).dis 2> $(BUILD)/$(1).dis.log
 	@OBJDUMP=$(OBJDUMP) $(MB2_CHECK) $$@

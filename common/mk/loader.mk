@@ -2,19 +2,27 @@
 # stage 1 + a chapter's payload -> a 1.44 MB floppy and a partitioned hard disk.
 #
 # A chapter sets, then includes this file:
-#   PAYLOAD          the payload's name: PAYLOAD.asm in the chapter   (default: payload)
+#   PAYLOAD          the payload's name                               (default: payload)
+#   PAYLOAD_ENTRY    the .asm file stage 1 jumps into, first in the link
+#                                                                     (default: PAYLOAD.asm)
+#   PAYLOAD_OBJECTS  (optional) more objects, linked after the entry (ch05: the kernel's)
+#   PAYLOAD_LD       (optional) the linker script (default: common/mk/payload.ld,
+#                    16-bit code in a 32-bit ELF file)
 #   LOAD_ADDRESS     where stage 1 loads it and jumps                 (default: 0x8000)
 #   IMAGES           which of the images below `make` builds
 #   STAGE1_FLAGS_V   (optional) NASM flags of a stage 1 variant V, e.g.
 #                    STAGE1_FLAGS_chs := -DDISK_FORCE_CHS
-#   PAYLOAD_OBJECTS  (optional) the payload's objects, if more than PAYLOAD.o
-#   PAYLOAD_VARIANTS (optional) names of other payloads, test builds the chapter
-#                    makes its own way (build/V.bin); for each V these rules add
-#                    build/V.sectors, build/stage1_V.bin (stage 1 sized for V)
-#                    and build/V.floppy.img
-# and gets:
-#   build/PAYLOAD.elf     the payload linked at LOAD_ADDRESS (common/mk/payload.ld),
-#                         with .lst and .dis; build/PAYLOAD.bin its raw bytes
+#   PAYLOAD_VARIANTS (optional) names V of test builds of the payload: the same
+#                    objects, with the entry assembled with PAYLOAD_FLAGS_V added
+#                    (ch05: PAYLOAD_FLAGS_a20_off := -DTEST_A20_OFF); for each V
+#                    these rules add build/V.elf and V.bin, build/V.sectors,
+#                    build/stage1_V.bin (stage 1 sized for V) and build/V.floppy.img
+# A chapter whose payload holds a kernel (ch05) includes kernel.mk first: the
+# payload is then assembled and linked as the kernel is (KERNEL_ARCH: 64-bit
+# objects for x86_64), its entry's object beside the kernel's in build/ARCH/.
+# The chapter gets:
+#   build/PAYLOAD.elf     the payload linked at LOAD_ADDRESS by PAYLOAD_LD, with its
+#                         .map and .dis, and the entry's .lst; build/PAYLOAD.bin its raw bytes
 #   build/PAYLOAD.sectors its size in sectors: checked, then passed to stage 1
 #   build/stage1.bin      the loader for this payload (and .elf .lst .dis)
 #   build/PAYLOAD.floppy.img  sector 0 stage 1, sectors 1.. the payload, 1.44 MB
@@ -60,18 +68,43 @@ SFDISK             ?= $(firstword $(wildcard /usr/sbin/sfdisk /sbin/sfdisk) sfdi
 include $(dir $(lastword $(MAKEFILE_LIST)))bios.mk
 
 LOADER_MK       := $(COMMON)/mk
-PAYLOAD_LD      := $(LOADER_MK)/payload.ld
-PAYLOAD_OBJECTS ?= $(BUILD)/$(PAYLOAD).o
+PAYLOAD_ENTRY   ?= $(PAYLOAD).asm
+PAYLOAD_LD      ?= $(LOADER_MK)/payload.ld
 SECTOR_BYTES    := 512
 
 # Every asm file of the chapter knows where it runs (one source of truth).
 NASMFLAGS += -DLOAD_ADDRESS=$(LOAD_ADDRESS) -DLOAD_LIMIT=$(LOAD_LIMIT)
 
-# The payload, linked at LOAD_ADDRESS.
-$(BUILD)/$(PAYLOAD).elf: $(PAYLOAD_OBJECTS) $(PAYLOAD_LD) $(FLAGS_FILE)
-	$(LD) -m elf_i386 --fatal-warnings -T $(PAYLOAD_LD) --defsym=LOAD_ADDRESS=$(LOAD_ADDRESS) \
-	    -o $@ $(PAYLOAD_OBJECTS)
-	@$(OBJDUMP) -d -S -M intel,i8086 $@ > $(BUILD)/$(PAYLOAD).dis
+# How the payload is assembled, linked and disassembled: as a 16-bit payload
+# (bios.mk's flags), or as the kernel it holds (kernel.mk's; objdump then reads
+# the file as 64-bit code, stage 2's 16-bit start included).
+ifneq ($(filter %/kernel.mk,$(MAKEFILE_LIST)),)
+PAYLOAD_OBJ          := $(OBJ)
+PAYLOAD_NASMFLAGS     = $(KERNEL_NASMFLAGS)
+PAYLOAD_LDFLAGS       = $(KERNEL_LDFLAGS)
+PAYLOAD_DISASSEMBLY  := intel
+else
+PAYLOAD_OBJ          := $(BUILD)
+PAYLOAD_NASMFLAGS     = -f elf32 -g -F dwarf $(NASMFLAGS_WARN) $(NASMFLAGS_INC) $(NASMFLAGS)
+PAYLOAD_LDFLAGS       = -m elf_i386 --fatal-warnings
+PAYLOAD_DISASSEMBLY  := intel,i8086
+endif
+PAYLOAD_ENTRY_NAME   := $(basename $(notdir $(PAYLOAD_ENTRY)))
+
+# The payload NAME ($(1)): its entry's object $(2), assembled with the flags
+# PAYLOAD_FLAGS_NAME (a variant's), then PAYLOAD_OBJECTS, linked at LOAD_ADDRESS.
+# NASM 2.16.01 leaves %include files out of -MD (see bios.mk): ASM_INCLUDES.
+define payload_rules
+$(2): $(PAYLOAD_ENTRY) $(ASM_INCLUDES) $(GENERATED_INCLUDES) $(FLAGS_FILE) | $(BUILD)
+	@mkdir -p $$(@D)
+	$$(NASM) $$(PAYLOAD_NASMFLAGS) $$(PAYLOAD_FLAGS_$(1)) -MD $$(@:.o=.d) -l $$(@:.o=.lst) -o $$@ $$<
+
+$(BUILD)/$(1).elf: $(2) $(PAYLOAD_OBJECTS) $(PAYLOAD_LD) $(FLAGS_FILE)
+	$$(LD) $$(PAYLOAD_LDFLAGS) -T $$(PAYLOAD_LD) --defsym=LOAD_ADDRESS=$$(LOAD_ADDRESS) \
+	    --defsym=LOAD_LIMIT=$$(LOAD_LIMIT) -Map $$(@:.elf=.map) -o $$@ $$(filter %.o,$$^)
+	@$$(OBJDUMP) -d -S -M $$(PAYLOAD_DISASSEMBLY) $$@ > $$(@:.elf=.dis) 2> $$(@:.elf=.dis.log)
+endef
+$(eval $(call payload_rules,$(PAYLOAD),$(PAYLOAD_OBJ)/$(PAYLOAD_ENTRY_NAME).o))
 
 # How many sectors stage 1 loads: from the payload's size, never typed by hand.
 $(BUILD)/$(PAYLOAD).sectors: $(BUILD)/$(PAYLOAD).bin $(LOADER_MK)/payload_sectors.sh
@@ -125,9 +158,11 @@ $(BUILD)/$(PAYLOAD).hd.img: $(BUILD)/stage1.bin $(BUILD)/$(PAYLOAD).bin $(BUILD)
 	$(call hd_image,$<)
 
 # Payload variants: the same steps, with PAYLOAD set to the variant's name for
-# the variant's own targets (make's target-specific variables).
+# the variant's own targets (make's target-specific variables; private, so
+# that what they need, build/flags.txt among it, is made as for any target).
 define payload_variant_rules
-$(BUILD)/$(1).sectors $(BUILD)/stage1_$(1).o $(BUILD)/$(1).floppy.img: PAYLOAD := $(1)
+$(call payload_rules,$(1),$(PAYLOAD_OBJ)/$(PAYLOAD_ENTRY_NAME)_$(1).o)
+$(BUILD)/$(1).sectors $(BUILD)/stage1_$(1).o $(BUILD)/$(1).floppy.img: private PAYLOAD := $(1)
 $(BUILD)/$(1).sectors: $(BUILD)/$(1).bin $(LOADER_MK)/payload_sectors.sh
 	@$(LOADER_MK)/payload_sectors.sh $$< $(LOAD_ADDRESS) $(LOAD_LIMIT) > $$@.tmp || { rm -f $$@.tmp; exit 1; }
 	@mv $$@.tmp $$@

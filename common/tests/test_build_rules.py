@@ -102,3 +102,40 @@ def test_a_flag_changed_on_the_command_line_rebuilds_what_it_shapes(tmp_path):
     assert "nasm" not in again.stdout, again.stdout
     back = make()
     assert "flags or variables changed" in back.stdout and "nasm" in back.stdout, back.stdout
+
+
+def test_a_payload_of_several_objects_and_a_variant_with_flags_of_its_own(tmp_path):
+    # ch05's shape: the payload's entry first (stage 2 there), then more objects
+    # (its kernel), and a test variant whose entry is assembled with more flags.
+    # Each file puts one byte first, so the payload's bytes show the link order
+    # (align=1: NASM would otherwise align each file's .text to 16 bytes).
+    first, then, variant = 0x11, 0x22, 0x42
+    (tmp_path / "entry.asm").write_text(
+        f"bits 16\n%ifndef MARK\n%define MARK {first:#x}\n%endif\n"
+        "global start\nsection .text align=1\nstart:\n    db MARK\n")
+    (tmp_path / "more.asm").write_text(f"bits 16\nsection .text align=1\n    db {then:#x}\n")
+    (tmp_path / "Makefile").write_text(
+        "BUILDS_ON := ch02-hello ch03-disk-load\n"
+        "PAYLOAD_ENTRY := entry.asm\nPAYLOAD_OBJECTS := build/more.o\n"
+        f"PAYLOAD_VARIANTS := probe\nPAYLOAD_FLAGS_probe := -DMARK={variant:#x}\n"
+        "IMAGES := build/payload.floppy.img build/probe.floppy.img\n"
+        f"include {link_common(tmp_path)}/loader.mk\n")
+    build = tmp_path / "build"
+
+    def make(*variables: str) -> subprocess.CompletedProcess:
+        result = subprocess.run(["make", "-C", str(tmp_path), *variables], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout
+        return result
+
+    make()
+    assert (build / "payload.bin").read_bytes()[:2] == bytes([first, then])
+    assert (build / "probe.bin").read_bytes()[:2] == bytes([variant, then])
+    for name, payload in (("payload", "payload.bin"), ("probe", "probe.bin")):
+        image = (build / f"{name}.floppy.img").read_bytes()
+        assert image[512:514] == (build / payload).read_bytes()[:2], name
+    # The variant's flags are recorded like any other: a change rebuilds it.
+    changed = make("PAYLOAD_FLAGS_probe=-DMARK=0x43")
+    assert "flags or variables changed" in changed.stdout, changed.stdout
+    assert (build / "probe.bin").read_bytes()[:2] == bytes([0x43, then])
+    assert (build / "probe.floppy.img").read_bytes()[512] == 0x43

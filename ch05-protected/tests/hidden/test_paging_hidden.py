@@ -41,7 +41,7 @@ def test_the_whole_first_gib_is_mapped_and_no_more(chapter, boot, emulator):
     hidden.mkdir(parents=True, exist_ok=True)
     (hidden / f"{PROBE}.c").write_text(HOOK)
     built = chapter.make(f"BUILD={build}", f"VPATH={hidden}", f"KERNELS=kernel {PROBE}",
-                         f"{PROBE}_OBJECTS=$(OBJ)/multiboot_entry.o $(OBJ)/{PROBE}.o",
+                         f"{PROBE}_OBJECTS=$(OBJ)/{PROBE}.o",
                          f"{build}/{PROBE}.iso")
     assert built.returncode == 0, built.stdout
     machine = boot(Spec(hidden / f"{PROBE}.iso", media="cdrom"), emulator)
