@@ -136,7 +136,7 @@ def test_disk_identifier_survives_installation(chapter, tmp_path):
     assert made.returncode == 0, made.stdout
     before = disk.read_bytes()[:SECTOR_BYTES]
     assert before[DISK_SIGNATURE] == bytes.fromhex("78563412 0000")
-    install = chapter.root.parent / "common" / "mk" / "install_mbr.sh"
+    install = paths.make_tool("install_mbr.sh")
     stage1 = chapter.image("stage1.bin").read_bytes()
     out = subprocess.run([str(install), str(disk), str(chapter.image("stage1.bin")),
                           str(chapter.image("payload.bin"))],

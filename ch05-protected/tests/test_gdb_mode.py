@@ -4,7 +4,7 @@ CPU still runs 16-bit code until the far jump reloads CS."""
 
 import re
 
-from bootcamp import Spec
+from bootcamp import Spec, paths
 from bootcamp.gdbstub import elf_symbols, gdb_batch
 from bootcamp.run import free_port
 
@@ -29,7 +29,7 @@ def test_after_mov_cr0_the_code_is_still_16_bit_until_the_far_jump(chapter, boot
     # then stops there (its own breakpoints need symbols this gdb has not loaded).
     script = logdir / "mode.gdb"
     script.write_text(f"break *{after_mov_cr0:#x}\n"
-                      f"source {chapter.root.parent / 'common' / 'gdb' / GDB_SCRIPT}\n"
+                      f"source {paths.gdb_script(GDB_SCRIPT)}\n"
                       "stepi\n")
     out = gdb_batch(port, script=script)
     (logdir / "gdb.txt").write_text(out)

@@ -43,10 +43,13 @@ SHAPING_VARIABLES = $(sort CC AS LD NASM OBJCOPY BOOT_BUDGET LOAD_ADDRESS LOAD_L
 # make's command line count. Each make writes its own temporary file (its
 # shell's PID in the name) and renames it, so two makes at once never trip
 # over each other's.
+# `make -n` prints recipes without running them, but it still expands them,
+# and with them $(file ...): so a dry run writes nothing.
 FLAGS_NEW = $@.new.$(FLAGS_PID)
 FLAGS_PID := $(shell echo $$PPID)
+DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 $(FLAGS_FILE): FORCE | $(BUILD)
-	@$(file >$(FLAGS_NEW),$(foreach v,$(filter-out PYTEST_FLAGS MAKEFLAGS MFLAGS GNUMAKEFLAGS .%,$(SHAPING_VARIABLES)),$(if $(filter environment%,$(origin $(v))),,$(v)=$(value $(v)) -> $($(v))$(newline))))
+	@$(if $(DRY_RUN),,$(file >$(FLAGS_NEW),$(foreach v,$(filter-out PYTEST_FLAGS MAKEFLAGS MFLAGS GNUMAKEFLAGS .%,$(SHAPING_VARIABLES)),$(if $(filter environment%,$(origin $(v))),,$(v)=$(value $(v)) -> $($(v))$(newline)))))
 	@if cmp -s $(FLAGS_NEW) $@; then rm -f $(FLAGS_NEW); else \
 	    test ! -e $@ || echo "flags or variables changed (see $@): rebuilding"; mv -f $(FLAGS_NEW) $@; fi
 .PHONY: FORCE

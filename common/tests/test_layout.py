@@ -111,7 +111,15 @@ def test_what_a_lesson_calls_new_is_in_its_chapter(chapter):
     missing = []
     for name in new_files(chapter):
         for part in re.split(r",\s*", name):
-            if not (chapter / part).exists():
+            if part.startswith("build/"):
+                # Made by the build (ch07's build/e1000.efi): a rule must make it,
+                # whether or not this checkout has built it yet.
+                plan = subprocess.run(["make", "--no-print-directory", "-n", "-C", str(chapter),
+                                       part], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      text=True, timeout=60)
+                if plan.returncode != 0:
+                    missing.append(f"{part} (no rule makes it: {plan.stdout.strip()})")
+            elif not (chapter / part).exists():
                 missing.append(part)
     assert not missing, (f"{chapter.name}/README.md lists as new files that are not in "
                          f"{chapter.name}/: {missing}")
