@@ -25,6 +25,11 @@ def fake_report():
         ch = {"chapter": name, "floor": floor, "ready_marker": "ready", "firmware": "bios",
               "images": {}, "boot_sectors": {}, "rebuild_touches": "x.c", "load": 4.0,
               "test_load": 4.0, "test_counts": {"passed": 3}, "test_cold_counts": {"passed": 3}}
+        # The floor's boots taken in turn with the chapter's: here as fast as
+        # the floor's boots of the whole run.
+        for key in ("qemu_ready", "bochs_ready"):
+            if key in floors[floor]:
+                ch[f"floor_{key}"] = floors[floor][key]
         ch.update(figures)
         return ch
     chapters = [
@@ -56,6 +61,39 @@ def test_each_chapter_is_read_against_its_own_floor():
     assert r["ch04-multiboot"]["test_in_floor_boots"] == 16.0 / 1.6
 
 
+def test_boots_are_read_against_the_floor_booted_in_turn_with_them():
+    report = fake_report()
+    report["chapters"][1]["floor_qemu_ready"] = s(1.0)      # ch04's stretch was quicker
+    r = bench.ratios(report)["chapters"]["ch04-multiboot"]
+    assert r["qemu_ready"] == 2.0 / 1.0
+    assert r["test_in_floor_boots"] == 16.0 / 1.6            # the floor of the whole run
+
+
+def test_a_floor_s_units_are_all_its_boots_of_the_run():
+    floors = {"grub": {"load": 3.0}, "bios": {"load": 3.0}}
+    chapters = [{"floor": "grub", "floor_qemu_ready": bench.stats([1.0, 2.0]),
+                 "floor_bochs_ready": bench.stats([5.0])},
+                {"floor": "grub", "floor_qemu_ready": bench.stats([3.0])},
+                {"floor": "bios", "floor_qemu_ready": bench.stats([0.5])}]
+    bench.pool_floor_boots(floors, chapters)
+    assert floors["grub"]["qemu_ready"]["samples"] == [1.0, 2.0, 3.0]
+    assert floors["grub"]["qemu_ready"]["median"] == 2.0
+    assert floors["grub"]["bochs_ready"]["median"] == 5.0
+    assert floors["bios"]["qemu_ready"]["median"] == 0.5
+
+
+def test_boots_compared_are_taken_in_turn_each_way(monkeypatch, tmp_path):
+    order = []
+    monkeypatch.setattr(bench, "RUNS", 4)
+    monkeypatch.setattr(bench, "boot_to_ready",
+                        lambda kind, spec, logdir, marker, source: order.append(spec) or 1.0)
+    floor = {"name": "floor", "spec": "F", "marker": "", "source": "debug"}
+    chapter = {"name": "ch", "spec": "C", "marker": "", "source": "debug"}
+    times = bench.boots_in_turn(bench.Qemu, [floor, chapter], tmp_path)
+    assert "".join(order) == "FCCFFCCF"
+    assert times == [[1.0] * 4, [1.0] * 4]
+
+
 def test_snapshots_are_compared_with_cold_boots_of_the_same_run():
     r = bench.ratios(fake_report())
     assert r["chapters"]["ch06-uefi"]["test_snapshots_over_cold"] == 20.0 / 60.0
@@ -66,7 +104,7 @@ def test_snapshots_are_compared_with_cold_boots_of_the_same_run():
 
 def test_a_figure_without_its_floor_is_left_out():
     report = fake_report()
-    del report["floors"]["grub"]["bochs_ready"]
+    del report["chapters"][1]["floor_bochs_ready"]
     assert "bochs_ready" not in bench.ratios(report)["chapters"]["ch04-multiboot"]
 
 

@@ -15,12 +15,16 @@ RUNS runs (median, min, max):
   - a clean build, and a rebuild after touching one source file, each over
     the same for its floor;
   - the time from starting the emulator to the chapter's ready marker, in QEMU
-    (and in Bochs for BIOS chapters), over its floor's;
+    (and in Bochs for BIOS chapters), over its floor's, the two booted in
+    turn (floor, chapter, chapter, floor, ...) so that both see the same load
+    (a floor timed minutes earlier, under another load, once read a chapter
+    that boots as fast as it as 1.4-2x slower);
   - boot sectors: bytes used over the budget.
 Then each chapter's `make test`, once, in units of its floor's QEMU boot; for
 the UEFI chapters (whose tests start from a snapshot at the prompt) also with
 BOOTCAMP_SNAPSHOTS=0, side by side, and the ratio of the two. The only
-seconds printed are the floors' own (the units of everything else) and the
+seconds printed are the floors' own (the units of everything else: all the
+floor's boots of the run, with whichever chapter they were taken) and the
 whole `make test`, whose goal is absolute; each with the load average.
 
 The report is printed, saved as JSON (build/bench/latest.json, and a copy
@@ -65,7 +69,7 @@ def make(folder: Path, *targets: str) -> subprocess.CompletedProcess:
 
 def stats(samples: list[float]) -> dict:
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
-            "runs": len(samples)}
+            "runs": len(samples), "samples": samples}
 
 
 def timed(action) -> float:
@@ -139,9 +143,25 @@ def measure_builds(folder: Path, cfg: dict[str, str]) -> dict:
     return result
 
 
-def measure_floors(logroot: Path, wanted: set[str], need_bochs: bool) -> dict:
-    """Each wanted floor: its builds, and its boot in QEMU (and Bochs, for BIOS ones)."""
-    floors = {}
+def boots_in_turn(kind, targets: list[dict], logroot: Path) -> list[list[float]]:
+    """Time each target's boot (a dict: name, spec, marker, source) RUNS times,
+    taking them in turn and the other way round every other round (A B, B A,
+    A B, ...): boots compared with each other see the same host under the same
+    load, and none is always the first after a build (that boot is the slowest)."""
+    times: list[list[float]] = [[] for _ in targets]
+    for i in range(RUNS):
+        order = range(len(targets)) if i % 2 == 0 else reversed(range(len(targets)))
+        for k in order:
+            t = targets[k]
+            times[k].append(boot_to_ready(kind, t["spec"], logroot / f"{t['name']}-"
+                                          f"{kind.name.lower()}-{i}", t["marker"], t["source"]))
+    return times
+
+
+def measure_floors(wanted: set[str]) -> tuple[dict, dict]:
+    """Each wanted floor: its builds, and what it takes to boot it. Its boots are
+    timed in turn with each chapter's (measure_chapter), then pooled (pool_floor_boots)."""
+    floors, boots = {}, {}
     for name in ("bios", "grub", "uefi"):
         if name not in wanted:
             continue
@@ -150,22 +170,26 @@ def measure_floors(logroot: Path, wanted: set[str], need_bochs: bool) -> dict:
         print(f"  floor {name}: builds...", flush=True)
         builds = measure_builds(folder, cfg)
         builds.pop("build_output")
-        spec = spec_for(folder, cfg["launch"])
-        print(f"  floor {name}: boots...", flush=True)
-        floor = {**builds, "load": load_average(),
-                 "qemu_ready": stats([boot_to_ready(Qemu, spec, logroot / f"floor-{name}-qemu-{i}",
-                                                    cfg["marker"], cfg["source"])
-                                      for i in range(RUNS)])}
-        if need_bochs and cfg.get("bochs") == "yes":
-            floor["bochs_ready"] = stats([boot_to_ready(Bochs, spec,
-                                                        logroot / f"floor-{name}-bochs-{i}",
-                                                        cfg["marker"], cfg["source"])
-                                          for i in range(RUNS)])
-        floors[name] = floor
-    return floors
+        floors[name] = {**builds, "load": load_average()}
+        boots[name] = {"name": f"floor-{name}", "spec": spec_for(folder, cfg["launch"]),
+                       "marker": cfg["marker"], "source": cfg["source"],
+                       "bochs": cfg.get("bochs") == "yes"}
+    return floors, boots
 
 
-def measure_chapter(folder: Path, cfg: dict[str, str], logroot: Path) -> dict:
+def pool_floor_boots(floors: dict, chapters: list[dict]) -> None:
+    """A floor's boot times, the units of the report: every boot of it in this
+    run, with whichever chapter it was timed."""
+    for name, floor in floors.items():
+        for key in ("qemu_ready", "bochs_ready"):
+            samples = [x for ch in chapters if ch["floor"] == name
+                       for x in (ch.get(f"floor_{key}") or {}).get("samples", [])]
+            if samples:
+                floor[key] = stats(samples)
+
+
+def measure_chapter(folder: Path, cfg: dict[str, str], logroot: Path, floor: dict) -> dict:
+    """The chapter's builds, and its boots timed in turn with its floor's."""
     result: dict = {"chapter": folder.name, "floor": floor_of(cfg)}
     print(f"  {folder.name}: builds...", flush=True)
     result.update(measure_builds(folder, cfg))
@@ -179,14 +203,18 @@ def measure_chapter(folder: Path, cfg: dict[str, str], logroot: Path) -> dict:
     marker, source = cfg.get("marker", ""), cfg.get("source", "debug")
     result["ready_marker"] = marker or "(CPU halted)"
     result["firmware"] = spec.firmware
-    print(f"  {folder.name}: boots...", flush=True)
+    print(f"  {folder.name}: boots, in turn with the {result['floor']} floor's...", flush=True)
     result["load"] = load_average()
-    result["qemu_ready"] = stats([boot_to_ready(Qemu, spec, logroot / f"{folder.name}-qemu-{i}",
-                                                marker, source) for i in range(RUNS)])
+    chapter = {"name": folder.name, "spec": spec, "marker": marker, "source": source}
+    floor_boot = {**floor, "name": f"{floor['name']}-with-{folder.name}"}
+    theirs, ours = boots_in_turn(Qemu, [floor_boot, chapter], logroot)
+    result["qemu_ready"], result["floor_qemu_ready"] = stats(ours), stats(theirs)
     if cfg.get("bochs") == "yes":
-        result["bochs_ready"] = stats([boot_to_ready(Bochs, spec,
-                                                     logroot / f"{folder.name}-bochs-{i}",
-                                                     marker, source) for i in range(RUNS)])
+        if floor["bochs"]:
+            theirs, ours = boots_in_turn(Bochs, [floor_boot, chapter], logroot)
+            result["bochs_ready"], result["floor_bochs_ready"] = stats(ours), stats(theirs)
+        else:
+            result["bochs_ready"] = stats(boots_in_turn(Bochs, [chapter], logroot)[0])
     return result
 
 
@@ -234,8 +262,9 @@ def ratios(report: dict) -> dict:
         r = {
             "clean_build": ratio(median(ch, "clean_build"), median(floor, "clean_build")),
             "rebuild": ratio(median(ch, "rebuild"), median(floor, "rebuild")),
-            "qemu_ready": ratio(median(ch, "qemu_ready"), median(floor, "qemu_ready")),
-            "bochs_ready": ratio(median(ch, "bochs_ready"), median(floor, "bochs_ready")),
+            # Boots over the floor's boots taken in turn with them (measure_chapter).
+            "qemu_ready": ratio(median(ch, "qemu_ready"), median(ch, "floor_qemu_ready")),
+            "bochs_ready": ratio(median(ch, "bochs_ready"), median(ch, "floor_bochs_ready")),
             "test_in_floor_boots": ratio(ch.get("test_seconds"), median(floor, "qemu_ready")),
             "test_snapshots_over_cold": ratio(ch.get("test_seconds"), ch.get("test_cold_seconds")),
         }
@@ -313,9 +342,10 @@ def print_report(report: dict, previous: dict | None) -> None:
     for name, f in report["floors"].items():
         print(f"  {name:<5} {FLOOR_TITLES.get(name, name)}  (load {f['load']})")
         print(f"        build {fmt_seconds(f['clean_build'])}, rebuild {fmt_seconds(f.get('rebuild'))}")
-        print(f"        QEMU to marker {fmt_seconds(f['qemu_ready'])}"
+        print(f"        QEMU to marker {fmt_seconds(f.get('qemu_ready'))}"
               + (f", Bochs {fmt_seconds(f['bochs_ready'])}" if "bochs_ready" in f else ""))
-    print("\nchapters, each over its floor (x1.00 = the floor; medians):")
+    print("\nchapters, each over its floor (x1.00 = the floor; medians; boots over the "
+          "floor's boots taken in turn with them):")
     for ch in report["chapters"]:
         c, last = r["chapters"][ch["chapter"]], old.get(ch["chapter"], {})
         print(f"\n{ch['chapter']}  (floor: {ch['floor']}; ready: {ch['ready_marker']}; "
@@ -361,15 +391,17 @@ def main(argv: list[str]) -> int:
     machine_module.POLL_SECONDS = BENCH_POLL_SECONDS
 
     configs = {f: config(f) for f in folders}
-    need_bochs = any(c.get("bochs") == "yes" for c in configs.values())
     wanted = {floor_of(c) for c in configs.values()}
     print(f"bench: {len(folders)} chapter(s), {RUNS} runs each; floors first "
           f"({', '.join(sorted(wanted))})", flush=True)
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "runs": RUNS,
               "machine": {"cores": os.cpu_count(), "load_start": load_average()},
-              "floors": measure_floors(logroot, wanted, need_bochs), "chapters": []}
+              "chapters": []}
+    report["floors"], floor_boots = measure_floors(wanted)
     for folder in folders:
-        report["chapters"].append(measure_chapter(folder, configs[folder], logroot))
+        report["chapters"].append(measure_chapter(folder, configs[folder], logroot,
+                                                  floor_boots[floor_of(configs[folder])]))
+    pool_floor_boots(report["floors"], report["chapters"])
 
     if not args.no_tests:
         print("  make test in each chapter (output in build/bench/tests.log)...", flush=True)
