@@ -4,11 +4,10 @@ while the CPU sleeps)."""
 
 import re
 
-from bootcamp.pty_session import Terminal, interrupt_gdb
+from bootcamp.pty_session import (BOCHS_PROMPT, Terminal, end_make_run_bochs, interrupt_gdb,
+                                  leave_bochs_screen)
 
 GDB_PROMPT = r"\(gdb\) $"
-BOCHS_PROMPT = r"<bochs:{n}> $"
-LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make bochs-screen
 
 
 def test_ctrl_c_in_make_debug_stops_the_guest_and_gdb_goes_on(chapter, tmp_path):
@@ -50,13 +49,6 @@ def test_ctrl_c_in_make_run_bochs_returns_to_its_debugger(chapter, tmp_path):
                       logfile=tmp_path / "screen.txt") as screen:
             screen.expect(r"Bochs's screen \(/dev/pts/\d+\)", timeout=60)
             screen.expect(r"Booting from Floppy", timeout=60)
-            screen.send(LEAVE_KEY)
-            screen.expect("Left Bochs's screen")
-            assert screen.wait(timeout=30) == 0
-        mark = term.mark()
-        term.ctrl_c()
-        term.expect(BOCHS_PROMPT.format(n=2), since=mark, timeout=60)
-        term.send("q\r")
-        term.wait(timeout=30)
+            leave_bochs_screen(screen)
+        end_make_run_bochs(term)
         assert not re.search(r"Traceback|KeyboardInterrupt", term.text()), term.text()
-        assert term.survivors() == [], "Bochs outlived make run-bochs"

@@ -7,11 +7,9 @@ would: Bochs's keyboard holds only a few keys, and the relay must hand them
 over one at a time for the line to arrive whole.
 """
 
-from bootcamp.pty_session import Terminal
+from bootcamp.pty_session import BOCHS_PROMPT, Terminal, end_make_run_bochs, leave_bochs_screen
 from conftest import free_port, sha256
 
-BOCHS_PROMPT = r"<bochs:{n}> $"
-LEAVE_KEY = b"\x1d"                      # Ctrl-] leaves make bochs-screen
 FILE = bytes(range(256)) * 256           # 64 KiB: seconds through Bochs
 READY = r"\nbootcamp> $"                  # the prompt, waiting for a key
 START_S = 600                            # Bochs+OVMF to the prompt, on a loaded machine
@@ -43,12 +41,5 @@ def test_make_run_bochs_gives_a_shell_where_ip_and_get_work(chapter, host_server
             console.send(f"get {server.url('/file.bin')}\r")
             console.expect(r"sha256: [0-9a-f]{64}|error: .*", since=mark, timeout=COMMAND_S)
             assert f"sha256: {sha256(FILE)}" in console.text(mark), console.text(mark)
-            console.send(LEAVE_KEY)
-            console.expect("Left Bochs's screen")
-            assert console.wait(timeout=30) == 0
-        mark = term.mark()
-        term.ctrl_c()
-        term.expect(BOCHS_PROMPT.format(n=2), since=mark, timeout=60)
-        term.send("q\r")
-        term.wait(timeout=30)
-        assert term.survivors() == [], "Bochs outlived make run-bochs"
+            leave_bochs_screen(console)
+        end_make_run_bochs(term)

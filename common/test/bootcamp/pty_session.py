@@ -197,3 +197,26 @@ def interrupt_gdb(term: Terminal, since: int) -> None:
                 raise
             if "Give up waiting" in term.text(since):
                 term.send("n\r")
+
+
+# Bochs's debugger prompt: <bochs:1> at the start, one more each time it stops.
+BOCHS_PROMPT = r"<bochs:{n}> $"
+BOCHS_SCREEN_LEAVE_KEY = b"\x1d"        # Ctrl-] leaves make bochs-screen
+
+
+def leave_bochs_screen(screen: Terminal) -> None:
+    """Ctrl-] in `make bochs-screen`: it says so and ends well (Bochs goes on)."""
+    screen.send(BOCHS_SCREEN_LEAVE_KEY)
+    screen.expect("Left Bochs's screen")
+    assert screen.wait(timeout=30) == 0, screen.text()
+
+
+def end_make_run_bochs(term: Terminal) -> None:
+    """Ctrl-C in `make run-bochs` while the guest runs: Bochs stops at its
+    debugger's second prompt; `q` ends it, and nothing of it is left running."""
+    mark = term.mark()
+    term.ctrl_c()
+    term.expect(BOCHS_PROMPT.format(n=2), since=mark, timeout=60)
+    term.send("q\r")
+    term.wait(timeout=30)
+    assert term.survivors() == [], "Bochs outlived make run-bochs"
