@@ -13,7 +13,9 @@ full output of that boot was saved (`logdir`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
+import fcntl
 import json
 import os
 import queue
@@ -691,6 +693,35 @@ def last_exception(log: str) -> str | None:
     return last
 
 
+# Bochs's VNC server takes the first free port of 5900-5949, but not safely
+# when two Bochs start at once: it binds with SO_REUSEADDR, so both may bind
+# the same port; the second's listen() then fails, and its loop goes on with
+# the socket already bound, which no later bind() accepts: "RFB could not bind
+# any port between 5900 and 5949", and that Bochs ends. So on this machine one
+# Bochs at a time starts, until its VNC server listens: a lock on a file every
+# user can open (flock needs only read access).
+BOCHS_RFB_PORTS = range(5900, 5950)
+BOCHS_START_LOCK = Path("/tmp/bootcamp-bochs-start.lock")
+
+
+@contextlib.contextmanager
+def one_bochs_starting():
+    try:
+        try:
+            # Open before create: a sticky /tmp refuses O_CREAT on another user's file.
+            fd = os.open(BOCHS_START_LOCK, os.O_RDONLY)
+        except FileNotFoundError:
+            fd = os.open(BOCHS_START_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:         # no shared /tmp: nothing to coordinate with
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)        # and with it the lock
+
+
 class Bochs(Machine):
     """Bochs, headless (its VNC display with nobody watching), driven through its debugger.
 
@@ -728,12 +759,16 @@ class Bochs(Machine):
         # Bochs writes its prompt through stdio, which buffers a pipe: unbuffer it.
         cmd = ["stdbuf", "-o0", bochs_binary(), "-q", "-f", str(config)]
         (self.logdir / "command.txt").write_text(" ".join(cmd) + "\n")
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=open(self.logdir / "bochs.stderr.txt", "wb"))
-        self._arm_watchdog()
-        threading.Thread(target=self._reader, daemon=True).start()
-        self._wait_prompt(0)
+        with one_bochs_starting():
+            self.started = time.monotonic()
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=open(self.logdir / "bochs.stderr.txt", "wb"))
+            self._arm_watchdog()
+            threading.Thread(target=self._reader, daemon=True).start()
+            self._wait_prompt(0)
+            self.wait_until(lambda: any(port in BOCHS_RFB_PORTS
+                                        for port in listening_ports(self.proc.pid)),
+                            "Bochs's VNC display to listen", 30, seen=self._exit_message)
         # Bochs has opened its disks: a hard-disk image is now locked (IMAGE.lock) by this Bochs.
         lock = Path(f"{self.spec.image}.lock")
         if self.spec.media in ("hd", "efi") and lock.exists():
@@ -782,7 +817,15 @@ class Bochs(Machine):
                 match = self.PROMPT.search(self.raw, start)
             return match.end() if match else None
         return self.wait_until(prompt, "the Bochs debugger prompt", 30,
-                               seen=lambda: self.raw[start:].decode("latin-1"))
+                               seen=lambda: self.raw[start:].decode("latin-1")
+                               + self._exit_message())
+
+    def _exit_message(self) -> str:
+        """What Bochs said on its way out, if it is ending ("Bochs is exiting with
+        the following message" and the message, on its standard error)."""
+        said = (self.logdir / "bochs.stderr.txt").read_text(errors="replace")
+        at = said.find("Bochs is exiting")
+        return "" if at < 0 else "\n" + said[at:].strip()
 
     def _interrupt(self, mark: int) -> int:
         """Break into the debugger; return where its prompt ends in raw."""
