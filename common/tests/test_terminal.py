@@ -9,6 +9,13 @@ def test_plain_removes_escape_sequences():
     assert plain(raw) == "bootcamp> o"
 
 
+def test_plain_removes_curses_escapes_inside_words():
+    # QEMU's curses display: a character-set choice in the middle of a word,
+    # keypad mode, and a saved and restored cursor.
+    raw = "\x1b=\x1b7Booting fr\x1b(Bom Floppy...\x1b(B\x1b8\x1b>"
+    assert plain(raw) == "Booting from Floppy..."
+
+
 def test_lines_apply_backspaces_and_carriage_returns():
     # A line editor fixing "pxek zz": five steps left, rub out x, type e.
     typed = ("bootcamp> pxek zz" + "\b" * 5 + "\b" + "ek zz " + "\b" * 6

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 
-# CSI sequences (ESC [ params letter), including OVMF's mode switch ESC [ = 3 h,
-# and two-character escapes (ESC c, ESC 7...).
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]|\x1b[@-Z\\-_]")
+# CSI sequences (ESC [ params letter), including OVMF's mode switch ESC [ = 3 h;
+# character-set choices (ESC ( B, which curses, as QEMU's curses display, puts
+# anywhere, even inside a word); and two-character escapes (ESC c, ESC 7,
+# ESC = ...).
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]|\x1b[()*+][0-9A-Za-z]|\x1b[@-Z\\-_=>0-9a-z]")
 BACKSPACE = "\b"
 
 
