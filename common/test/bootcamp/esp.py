@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -29,25 +30,36 @@ def build_esp(out: Path, app: Path, files: dict[str, bytes | Path] | None = None
     or path) in its root folder. Returns `out`. `size_bytes`: a bigger image for big files."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    with open(tmp, "wb") as image:
+    # Built under a name of this build's own, then renamed: two builds of one
+    # image at once (make debug in one terminal, a make in another, or two
+    # tests) once shared a fixed .tmp name, so one truncated and formatted
+    # the file while the other was copying into it, and a QEMU booted the
+    # mixture. A QEMU that has the old image open keeps reading it whole.
+    fd, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    tmp = Path(name)
+    with os.fdopen(fd, "wb") as image:
         image.truncate(size_bytes)
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
 
     def mtool(*args: str) -> None:
         subprocess.run(args, check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
-    mtool("mformat", "-i", str(tmp), "-v", "BOOTCAMP", "::")
-    mtool("mmd", "-i", str(tmp), "::/EFI", "::/EFI/BOOT")
-    mtool("mcopy", "-i", str(tmp), str(app), BOOT_PATH)
-    for name, content in (files or {}).items():
-        source = content if isinstance(content, Path) else None
-        if source is None:
-            source = tmp.with_name(f".{Path(name).name}.esp-content")
-            source.write_bytes(content if isinstance(content, bytes) else content.encode())
-        mtool("mcopy", "-i", str(tmp), str(source), f"::/{name}")
-        if not isinstance(content, Path):
-            source.unlink()
+    try:
+        mtool("mformat", "-i", str(tmp), "-v", "BOOTCAMP", "::")
+        mtool("mmd", "-i", str(tmp), "::/EFI", "::/EFI/BOOT")
+        mtool("mcopy", "-i", str(tmp), str(app), BOOT_PATH)
+        for name, content in (files or {}).items():
+            source = content if isinstance(content, Path) else None
+            if source is None:
+                source = tmp.with_name(f"{tmp.name}.{Path(name).name}")
+                source.write_bytes(content if isinstance(content, bytes) else content.encode())
+            mtool("mcopy", "-i", str(tmp), str(source), f"::/{name}")
+            if not isinstance(content, Path):
+                source.unlink()
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.chmod(0o644)                    # mkstemp's 0600 would hide it from the group
     tmp.replace(out)
     return out
 
