@@ -19,7 +19,7 @@ def test_ctrl_c_in_make_debug_stops_the_guest_and_gdb_goes_on(chapter, tmp_path)
         term.send("continue\r")
         term.expect("Continuing.", since=mark)
         mark = term.mark()
-        interrupt_gdb(term, since=mark)
+        interrupt_gdb(term, since=mark, build=chapter.root / "build")
         term.expect(r"CS:IP 0000:7c0", since=mark)        # where16: still in the boot sector
         term.expect(GDB_PROMPT, since=mark)
         # The guest is still there: gdb reads its registers once more.

@@ -56,7 +56,7 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
 
         # gdb still has the guest: stop it, look, and quit.
         mark = debug.mark()
-        interrupt_gdb(debug, since=mark)
+        interrupt_gdb(debug, since=mark, build=chapter.root / "build")
         debug.expect(GDB_PROMPT, since=mark)
         debug.send("quit\r")
         debug.wait(timeout=30)

@@ -29,6 +29,7 @@ import termios
 import time
 from pathlib import Path
 
+from . import qemu_watch
 from .machine import TIMEOUT_SCALE
 from .terminal import plain
 
@@ -176,34 +177,47 @@ class Terminal:
         self.close()
 
 
-GDB_CTRL_C_ATTEMPTS = 3
-# How long a Ctrl-C may take to stop the guest before it is pressed again. A
-# second Ctrl-C while the first is still on its way makes gdb offer to stop
+# How long gdb may take to say a Ctrl-C stopped the guest. It is pressed only
+# once: a second Ctrl-C while gdb waits for the first makes it offer to stop
 # debugging, and with the course's `set confirm off` it does, at once
-# ("Disconnected from target"): so wait long, as for a loaded machine.
-GDB_CTRL_C_WAIT_S = 30
+# ("Disconnected from target").
+GDB_CTRL_C_WAIT_S = 60
+# How long the guest may take to run after `continue`, and how often QEMU is asked.
+RUNNING_WAIT_S = 60
+RUNNING_POLL_S = 0.2
 
 
-def interrupt_gdb(term: Terminal, since: int) -> None:
-    """Press Ctrl-C until gdb says it stopped the guest, as a person would.
+def interrupt_gdb(term: Terminal, since: int, build: Path) -> None:
+    """Press Ctrl-C while the guest runs, as a person would, and wait for gdb
+    to say it stopped the guest.
 
-    gdb prints "Continuing." a moment before it listens for Ctrl-C to send to
-    the stub; a Ctrl-C in between is lost, and only then is it pressed again."""
-    for attempt in range(GDB_CTRL_C_ATTEMPTS):
-        term.ctrl_c()
-        try:
-            term.expect(r"received signal SIGINT|Disconnected from target", since=since,
-                        timeout=GDB_CTRL_C_WAIT_S)
-        except TerminalTimeout:
-            if attempt == GDB_CTRL_C_ATTEMPTS - 1:
-                raise
-            if "Give up waiting" in term.text(since):
-                term.send("n\r")
-            continue
-        assert "Disconnected from target" not in term.text(since), (
-            f"gdb let go of the guest after a second Ctrl-C: the first took more than "
-            f"{GDB_CTRL_C_WAIT_S} s to stop it. Terminal: {term.logfile}")
-        return
+    A person presses Ctrl-C a moment after `continue`. Pressed at once, it can
+    come while gdb is still stepping over the breakpoint it stopped at: gdb
+    sends QEMU the interrupt then, QEMU drops it because its guest is not
+    running yet, and gdb waits for a stop that never comes. So the key is
+    pressed once QEMU's monitor has said "running" twice, a poll apart; the
+    step over a breakpoint never lasts that long."""
+    wait_until_running(build)
+    term.ctrl_c()
+    try:
+        term.expect(r"received signal SIGINT", since=since, timeout=GDB_CTRL_C_WAIT_S)
+    except TerminalTimeout:
+        raise TerminalTimeout(f"gdb did not stop the running guest {GDB_CTRL_C_WAIT_S} s after "
+                              f"Ctrl-C. Terminal: {term.logfile}") from None
+
+
+def wait_until_running(build: Path) -> None:
+    """Until the QEMU of this chapter's `make run` or `make debug` has said
+    "running" in two polls in a row."""
+    deadline = time.monotonic() + RUNNING_WAIT_S * TIMEOUT_SCALE
+    seen = []
+    while time.monotonic() < deadline:
+        seen.append(qemu_watch.status(build))
+        if seen[-2:] == ["running", "running"]:
+            return
+        time.sleep(RUNNING_POLL_S)
+    raise TerminalTimeout(f"QEMU's guest did not run for {RUNNING_WAIT_S * TIMEOUT_SCALE:.0f} s "
+                          f"after `continue`; its states, one per poll: {seen[-5:]}")
 
 
 # Bochs's debugger prompt: <bochs:1> at the start, one more each time it stops.

@@ -8,13 +8,15 @@ starts QEMU with two monitors and a reset log:
     reason (the guest reset the machine, powered it off, the learner quit);
   - `-d cpu_reset`, whose log says "Triple fault" when that caused the reset;
   - a second QMP socket for `make screenshot` (screendump to a PNG file), whose
-    path is written to build/run/monitor.txt for the screenshot command to find.
+    path is written to build/run/monitor.txt for the screenshot command to find
+    (tests also ask it whether the guest runs: `status`).
 
 and, once QEMU has ended, prints one line that says why (`why_stopped`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -30,7 +32,7 @@ CONNECT_TIMEOUT_S = 10.0
 CONNECT_RETRY_S = 0.05
 MONITOR_FILE = "monitor.txt"          # in build/run/: where the screenshot socket is
 SCREENSHOT_FILE = "screen.png"        # in build/
-SCREENSHOT_TIMEOUT_S = 10.0
+MONITOR_TIMEOUT_S = 10.0
 
 
 class QemuWatch:
@@ -115,16 +117,16 @@ class QemuWatch:
             pass
 
 
-def screenshot(build: Path) -> Path:
-    """Ask the QEMU that `make run` or `make debug` started to save its screen as a PNG."""
+@contextlib.contextmanager
+def monitor(build: Path, purpose: str):
+    """The QMP monitor of the QEMU that `make run` or `make debug` started for
+    this chapter, as a function that sends one command and returns its reply."""
     note = build / "run" / MONITOR_FILE
     if not note.exists():
-        raise RuntimeError("no QEMU is running for this chapter: start `make run` (or "
-                           "`make debug`) in another terminal first")
-    target = build / SCREENSHOT_FILE
-    target.unlink(missing_ok=True)
+        raise RuntimeError(f"no QEMU is running for this chapter: start `make run` (or "
+                           f"`make debug`) in another terminal first, then {purpose}")
     sock = socket.socket(socket.AF_UNIX)
-    sock.settimeout(SCREENSHOT_TIMEOUT_S)
+    sock.settimeout(MONITOR_TIMEOUT_S)
     try:
         sock.connect(note.read_text().strip())
     except OSError as error:
@@ -142,7 +144,24 @@ def screenshot(build: Path) -> Path:
 
         stream.readline()                                   # the greeting
         ask("qmp_capabilities")
+        yield ask
+
+
+def screenshot(build: Path) -> Path:
+    """Ask the QEMU that `make run` or `make debug` started to save its screen as a PNG."""
+    target = build / SCREENSHOT_FILE
+    target.unlink(missing_ok=True)
+    with monitor(build, "take the screenshot") as ask:
         reply = ask("screendump", filename=str(target), format="png")
     if "error" in reply:
         raise RuntimeError(f"QEMU could not save the screen: {reply['error'].get('desc')}")
     return target
+
+
+def status(build: Path) -> str:
+    """What QEMU's run state is: "running", "paused", "debug" (stopped by gdb)..."""
+    with monitor(build, "ask again") as ask:
+        reply = ask("query-status")
+    if "error" in reply:
+        raise RuntimeError(f"QEMU did not say its state: {reply['error'].get('desc')}")
+    return reply["return"]["status"]
