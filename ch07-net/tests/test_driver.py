@@ -54,14 +54,27 @@ def test_driver_from_the_esp_in_qemu(net_boot, host_server):
     assert LOADING not in got, "the driver was loaded a second time"
 
 
-@pytest.mark.parametrize("driver", ["present", "missing", "not-an-image"])
-def test_no_network_interface(net_boot, driver):
+# What the ESP holds under the driver's name, and what net.c must say of it.
+REFUSED = {
+    "not-an-image": (b"this is not a PE32+ image\n", "LoadImage failed: "),
+    "an-application": ("not_a_driver.efi",
+                       "started, but it installed no driver binding: not a UEFI driver"),
+    "failing-driver": ("failing_driver.efi",
+                       "StartImage failed: Unsupported: no supported NIC on this machine"),
+}
+
+
+@pytest.mark.parametrize("driver", ["present", "missing", *REFUSED])
+def test_no_network_interface(chapter, net_boot, driver):
     """No NIC: the driver loads and binds to nothing; no driver file, or a file
-    that is not an image: the program says so. In each case the commands say
+    that is no driver: the program says so. In each case the commands say
     `no network interface` and the shell carries on to the end of the script."""
-    files = {DRIVER: b"this is not a PE32+ image\n"} if driver == "not-an-image" else {}
+    files = {}
+    if driver in REFUSED:
+        content, _ = REFUSED[driver]
+        files[DRIVER] = content if isinstance(content, bytes) else chapter.image(content)
     machine = net_boot(["ip", "get http://10.0.2.2:80/", "shutdown"], network=False,
-                       driver=driver != "missing", files=files)
+                       driver=driver == "present", files=files)
     machine.wait_for("Powering off", source="serial", timeout=120)
     serial = machine.serial_output()
     ip = section(serial, "ip")
@@ -73,7 +86,7 @@ def test_no_network_interface(net_boot, driver):
     elif driver == "missing":
         assert f"no NIC driver would start (looked for \\{DRIVER})" in ip, ip
     else:
-        assert f"\\{DRIVER}: LoadImage failed: " in ip, ip
+        assert f"\\{DRIVER}: {REFUSED[driver][1]}" in ip, ip
         assert "no NIC driver would start" in ip, ip
     assert "error: no network interface" in ip, ip
     assert "no network interface" in section(serial, "get http://10.0.2.2:80/")
