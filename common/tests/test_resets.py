@@ -54,6 +54,17 @@ def test_a_qemu_that_cannot_start_says_why(tmp_path):
             pass
 
 
+def test_a_bochs_that_cannot_start_says_why(tmp_path):
+    """Bochs ends before its debugger's first prompt (here: a configuration
+    line it does not understand); the harness says so in Bochs's own words."""
+    image = build_sector(tmp_path, "halt")
+    spec = Spec(image, bochs_extra=("no_such_directive: 1",))
+    with pytest.raises(BootError, match=r"Bochs is exiting[^\n]*\n.*'no_such_directive' "
+                                        r"not understood"):
+        with Bochs(spec, tmp_path / "log"):
+            pass
+
+
 def test_two_boots_of_one_image_at_once(tmp_path):
     """QEMU locks an image it may write: each machine boots its own copy, so two
     tests (or a test and `make debug`) can boot one build image at the same time."""
