@@ -220,6 +220,17 @@ def wait_until_running(build: Path) -> None:
                           f"after `continue`; its states, one per poll: {seen[-5:]}")
 
 
+def quit_gdb(term: Terminal) -> None:
+    """`quit` at gdb's prompt ends `make debug` well: gdb never lost the guest
+    on the way, and no emulator outlives it."""
+    term.send("quit\r")
+    term.wait(timeout=30)
+    seen = term.text()
+    for wrong in ("Target disconnected", "Remote connection closed", "Traceback"):
+        assert wrong not in seen, f"{wrong!r} on the terminal; output in {term.logfile}"
+    assert term.survivors() == [], "an emulator outlived make debug"
+
+
 # Bochs's debugger prompt: <bochs:1> at the start, one more each time it stops.
 BOCHS_PROMPT = r"<bochs:{n}> $"
 BOCHS_SCREEN_LEAVE_KEY = b"\x1d"        # Ctrl-] leaves make bochs-screen
