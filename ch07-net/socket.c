@@ -11,8 +11,9 @@
  *    timer callbacks; doing the work there would re-enter the TCP driver.
  *  - net_poll() calls Poll() (so frames are picked up now, not on the
  *    firmware's 10 ms timer) and then moves each socket on: a finished
- *    Receive's bytes go into the socket's queue and the next Receive is
- *    posted, a finished Accept's new connection goes into the accept queue.
+ *    Receive's bytes, which the firmware wrote straight into the socket's
+ *    queue, are counted in and the next Receive is posted; a finished
+ *    Accept's new connection goes into the accept queue.
  *  - One Receive is always outstanding on a connected socket (unless its
  *    queue is full), so data arrives while the program does something else,
  *    and select() answers "readable" by looking at the queue, without
@@ -28,7 +29,7 @@
 #include "net.h"
 #include "net_internal.h"
 
-#define RX_CHUNK      (64 * 1024)   /* one outstanding Receive's buffer */
+#define RX_CHUNK      (64 * 1024)   /* the room one outstanding Receive is given */
 #define RX_QUEUE      (256 * 1024)  /* received bytes waiting for net_recv() */
 #define TX_BUFFER     (64 * 1024)   /* the copy one Transmit sends from */
 #define ACCEPT_QUEUE  8             /* accepted connections waiting for net_accept() */
@@ -57,6 +58,17 @@ struct token_event {
     BOOLEAN pending;                /* handed to the firmware, not yet seen done */
 };
 
+/* A Receive's data with room for two fragments. EFI_TCP4_RECEIVE_DATA ends
+   with FragmentTable[1], and the firmware reads as many entries as
+   FragmentCount says: the second is the one right after the structure. */
+struct receive_data {
+    EFI_TCP4_RECEIVE_DATA data;
+    EFI_TCP4_FRAGMENT_DATA wrapped;         /* FragmentTable[1] */
+};
+_Static_assert(__builtin_offsetof(struct receive_data, wrapped) ==
+               __builtin_offsetof(EFI_TCP4_RECEIVE_DATA, FragmentTable[1]),
+               "the second fragment must follow the first");
+
 struct sock {
     enum sock_state state;
     BOOLEAN blocking;
@@ -79,10 +91,9 @@ struct sock {
     EFI_HANDLE accepted[ACCEPT_QUEUE];
     UINTN accepted_count;
     EFI_TCP4_IO_TOKEN rx_token;
-    EFI_TCP4_RECEIVE_DATA rx_data;
+    struct receive_data rx_data;
     struct token_event rx;
-    UINT8 *rx_chunk;
-    UINT8 *queue;                   /* ring of RX_QUEUE bytes */
+    UINT8 *queue;                   /* ring of RX_QUEUE bytes; Receive writes into it */
     UINTN queue_head, queue_length;
     EFI_TCP4_IO_TOKEN tx_token;
     EFI_TCP4_TRANSMIT_DATA tx_data;
@@ -213,7 +224,6 @@ static void sock_release(struct sock *s)
     for (UINTN i = 0; i < sizeof events / sizeof events[0]; i++)
         if (events[i]->event)
             BS->CloseEvent(events[i]->event);
-    free_buffer(&s->rx_chunk);
     free_buffer(&s->queue);
     free_buffer(&s->tx_buffer);
     FreePool(s);
@@ -234,10 +244,9 @@ static struct sock *sock_new(void)
 
 static int alloc_stream_buffers(struct sock *s)
 {
-    s->rx_chunk = AllocatePool(RX_CHUNK);
     s->queue = AllocatePool(RX_QUEUE);
     s->tx_buffer = AllocatePool(TX_BUFFER);
-    if (!s->rx_chunk || !s->queue || !s->tx_buffer)
+    if (!s->queue || !s->tx_buffer)
         return net_fail(NET_ENOMEM);
     return 0;
 }
@@ -266,39 +275,48 @@ int net_socket(void)
 }
 
 /* -- moving a socket on: called from net_poll() for every socket ------------- */
-static void queue_append(struct sock *s, const UINT8 *data, UINTN length)
+
+/* Bytes in bulk: the firmware's CopyMem moves eight at a time. gnu-efi's
+   CopyMem moves one at a time, and under TCG every load and store of the
+   guest is a lookup in QEMU's software TLB. */
+static void copy_bytes(VOID *to, const VOID *from, UINTN length)
 {
-    UINTN tail = (s->queue_head + s->queue_length) % RX_QUEUE;
-    UINTN first = RX_QUEUE - tail < length ? RX_QUEUE - tail : length;
-    CopyMem(s->queue + tail, (VOID *)data, first);
-    CopyMem(s->queue, (VOID *)(data + first), length - first);
-    s->queue_length += length;
+    BS->CopyMem(to, (VOID *)from, length);
 }
 
 static UINTN queue_take(struct sock *s, UINT8 *out, UINTN length)
 {
     UINTN n = length < s->queue_length ? length : s->queue_length;
     UINTN first = RX_QUEUE - s->queue_head < n ? RX_QUEUE - s->queue_head : n;
-    CopyMem(out, s->queue + s->queue_head, first);
-    CopyMem(out + first, s->queue, n - first);
+    copy_bytes(out, s->queue + s->queue_head, first);
+    copy_bytes(out + first, s->queue, n - first);
     s->queue_head = (s->queue_head + n) % RX_QUEUE;
     s->queue_length -= n;
     return n;
 }
 
-/* Keep one Receive outstanding while there is room to queue what it brings. */
+/* Keep one Receive outstanding while there is room to queue what it brings.
+   The firmware writes straight into the ring's free space, the part of it
+   the program does not read: up to RX_CHUNK bytes from the ring's tail, in
+   two fragments when that room wraps around the ring's end. No copy: on
+   completion the bytes are already queued. */
 static void start_receive(struct sock *s)
 {
     if (s->state != SOCK_CONNECTED || s->rx.pending || s->eof || s->error)
         return;
     if (RX_QUEUE - s->queue_length < RX_CHUNK)
         return;                     /* the program must read first: flow control */
-    s->rx_data.UrgentFlag = FALSE;
-    s->rx_data.DataLength = RX_CHUNK;
-    s->rx_data.FragmentCount = 1;
-    s->rx_data.FragmentTable[0].FragmentLength = RX_CHUNK;
-    s->rx_data.FragmentTable[0].FragmentBuffer = s->rx_chunk;
-    s->rx_token.Packet.RxData = &s->rx_data;
+    UINTN tail = (s->queue_head + s->queue_length) % RX_QUEUE;
+    UINTN first = RX_QUEUE - tail < RX_CHUNK ? RX_QUEUE - tail : RX_CHUNK;
+    EFI_TCP4_RECEIVE_DATA *rx = &s->rx_data.data;
+    rx->UrgentFlag = FALSE;
+    rx->DataLength = RX_CHUNK;
+    rx->FragmentCount = first < RX_CHUNK ? 2 : 1;
+    rx->FragmentTable[0].FragmentLength = (UINT32)first;
+    rx->FragmentTable[0].FragmentBuffer = s->queue + tail;
+    s->rx_data.wrapped.FragmentLength = (UINT32)(RX_CHUNK - first);
+    s->rx_data.wrapped.FragmentBuffer = s->queue;
+    s->rx_token.Packet.RxData = rx;
     EFI_STATUS status = token_prepare(&s->rx, &s->rx_token.CompletionToken.Event);
     if (!EFI_ERROR(status))
         status = s->tcp->Receive(s->tcp, &s->rx_token);
@@ -339,8 +357,8 @@ static void sock_progress(struct sock *s)
     }
     if (token_finished(&s->rx)) {
         EFI_STATUS status = s->rx_token.CompletionToken.Status;
-        if (!EFI_ERROR(status) && s->queue)
-            queue_append(s, s->rx_chunk, s->rx_data.DataLength);
+        if (!EFI_ERROR(status))
+            s->queue_length += s->rx_data.data.DataLength;  /* written in place */
         else if (status == EFI_CONNECTION_FIN)
             s->eof = TRUE;
         else if (!s->error)
@@ -658,7 +676,7 @@ static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN bl
     if (length == 0)
         return 0;
     UINTN n = length < TX_BUFFER ? length : TX_BUFFER;
-    CopyMem(s->tx_buffer, (VOID *)data, n);
+    copy_bytes(s->tx_buffer, data, n);
     s->tx_data.Push = TRUE;
     s->tx_data.Urgent = FALSE;
     s->tx_data.DataLength = (UINT32)n;
