@@ -10,14 +10,15 @@
  * arrived. The host times the two requests, as it does for the chapter's
  * `get`: bench_net.py reports ours over this ceiling.
  *
- * Who calls it: OVMF's boot manager (it is \EFI\BOOT\BOOTX64.EFI on the bench's
- * ESP), through gnu-efi's crt0 (efi_main with the System V convention).
+ * Who calls it: tests/bench_runner.c, the boot program of the bench's ESP, in
+ * turn with the chapter's own program (StartImage), through gnu-efi's crt0
+ * (efi_main with the System V convention).
  * What it reads: \probe.txt on its own volume, a target a line:
  *     A.B.C.D PORT DATA_PATH DONE_PATH
  * (the bench gives one; the tests give several, so that one boot shows how
  * each kind of line ends).
  * What it prints (serial), a line per target: "tcp4-probe: N bytes in M ms"
- * or "tcp4-probe: error: ..."; then it powers the machine off.
+ * or "tcp4-probe: error: ..."; then it returns to the runner.
  */
 #include <efi.h>
 #include <efilib.h>
@@ -272,6 +273,5 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     }
     if (!EFI_ERROR(status))
         FreePool(data);
-    RT->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
-    return EFI_SUCCESS;                  /* not reached: ResetSystem does not return */
+    return EFI_SUCCESS;
 }

@@ -1,8 +1,9 @@
 """ch07: the TCP4 probe behind make bench's ceiling (tests/tcp4_probe.c) does
-what the bench relies on, and says what went wrong when it cannot. Nothing
-here is timed: the bench measures, these check behaviour. Each boot is cold
-(the probe is its own program, not the shell), so one boot runs several
-targets, a line of \\probe.txt each."""
+what the bench relies on, and says what went wrong when it cannot; so does
+the bench's boot program, which runs it (tests/bench_runner.c). Nothing here
+is timed: the bench measures, these check behaviour. Each boot is cold (the
+probe is its own program, not the shell), so one boot runs several targets,
+a line of \\probe.txt each."""
 
 import pytest
 
@@ -13,22 +14,37 @@ from conftest import BOOT_LIMIT_S, GATEWAY, GUEST_MEMORY_MB, clean, free_port
 BODY = bytes(range(256)) * 1024          # 256 KiB: several windows' worth
 PROBE_FILE = "probe.txt"
 NOT_A_TARGET = "http://10.0.2.2/data"
+RUNS = "bench.txt"                       # what the bench's boot program runs, in turn
+PROBE = "tcp4_probe.efi"
 
 
 @pytest.fixture
-def probe(chapter, boot, logdir):
-    """probe(files) -> the probe's result lines, once it has powered the machine
-    off, from an ESP with `files`."""
+def runner(chapter, boot, logdir):
+    """runner(files) -> what the programs said (lines starting with `bench-runner: `
+    or `tcp4-probe: `), once the runner has powered the machine off, from an ESP
+    whose boot program is the bench's runner, with the probe and `files`."""
     def start(files: dict[str, str]) -> list[str]:
-        esp = build_esp(logdir / "esp-probe.img", chapter.image("tcp4_probe.efi"), files)
+        esp = build_esp(logdir / "esp-probe.img", chapter.image("bench_runner.efi"),
+                        {PROBE: chapter.image(PROBE), **files})
         machine = boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, network=True),
                        limit=BOOT_LIMIT_S["qemu"])
         exit = machine.wait_exit(timeout=120)
         serial = clean(machine.serial_output())
         assert exit.kind == "shutdown", (exit, serial[-2000:])
-        said = [line for line in serial.splitlines() if line.startswith("tcp4-probe: ")]
+        said = [line for line in serial.splitlines()
+                if line.startswith(("tcp4-probe: ", "bench-runner: "))]
         assert said, serial[-2000:]
         return said
+    return start
+
+
+@pytest.fixture
+def probe(runner):
+    """probe(files) -> the probe's result lines, the probe run once by the runner."""
+    def start(files: dict[str, str]) -> list[str]:
+        said = runner({RUNS: f"{PROBE}\n", **files})
+        assert said[-1] == f"bench-runner: \\{PROBE} returned Success", said
+        return said[:-1]
     return start
 
 
@@ -54,3 +70,15 @@ def test_each_target_is_fetched_or_refused_with_a_reason(probe, host_server):
 def test_without_its_file_the_probe_says_so(probe):
     said = probe({})
     assert said == ["tcp4-probe: error: cannot read \\probe.txt: Not Found"], said
+
+
+def test_the_runner_names_what_it_cannot_run_and_goes_on(runner):
+    said = runner({RUNS: f"no-such.efi\n{PROBE}\n"})
+    assert said == ["bench-runner: error: \\no-such.efi: LoadImage failed: Not Found",
+                    "tcp4-probe: error: cannot read \\probe.txt: Not Found",
+                    f"bench-runner: \\{PROBE} returned Success"], said
+
+
+def test_without_its_list_the_runner_says_so(runner):
+    said = runner({})
+    assert said == ["bench-runner: error: cannot read \\bench.txt: Not Found"], said
