@@ -44,6 +44,10 @@ def is_booting_emulator(command: str) -> bool:
     return bool(re.search(r"qemu-system-\S+ .*-drive |bochs -q -f ", command))
 
 
+def default_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for(condition, what: str, seconds: float):
     deadline = time.monotonic() + seconds * TIMEOUT_SCALE
     while not (result := condition()):
@@ -58,10 +62,12 @@ def wait_for(condition, what: str, seconds: float):
 def test_ctrl_c_during_make_test(target):
     # A terminal's Ctrl-C sends SIGINT to the whole foreground job: here, the
     # process group of a make started in a session of its own.
+    # A terminal's make takes Ctrl-C; a make these tests run from a background
+    # job would inherit an ignored SIGINT (the shell ignores it for `cmd &`).
     env = {k: v for k, v in os.environ.items() if k not in NOT_A_SUB_MAKE}
     make = subprocess.Popen(["make", "--no-print-directory", *target], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=default_ctrl_c)
     try:
         wait_for(lambda: any(is_booting_emulator(c) for c in session_processes(make.pid).values()),
                  "a test to boot an emulator", START_SECONDS)
