@@ -64,6 +64,7 @@ class Spec:
     image: Path
     media: str = "floppy"
     memory_mb: int | None = None        # default: BIOS_MEMORY_MB, or UEFI_MEMORY_MB for OVMF
+    cpus: int = 1                       # QEMU's processors (-smp); Bochs always has one
     cpu: str | None = None              # QEMU -cpu model, e.g. "qemu32" (no long mode)
     bochs_cpu: str | None = None        # Bochs cpu model, e.g. "pentium" (no long mode)
     network: bool = False               # UEFI chapters: a NIC on user networking (above)
@@ -102,6 +103,8 @@ def qemu_command(spec: Spec, *, display: str = "none", vars_copy: Path | None = 
     debugcon/serial: QEMU character device specs ("file:x", "stdio", "chardev:id").
     """
     cmd = [qemu_binary(), "-no-reboot", "-m", str(spec.memory_mb)]
+    if spec.cpus > 1:
+        cmd += ["-smp", str(spec.cpus)]
     if spec.cpu:
         cmd += ["-cpu", spec.cpu]
     image = str(spec.image)

@@ -141,16 +141,17 @@ def boot(logdir: Path):
 
 @pytest.fixture
 def restore(chapter: Chapter, logdir: Path):
-    """restore(app, files=None, memory_mb=None, network=False, commands=(), hostfwd=(),
+    """restore(app, files=None, memory_mb=None, cpus=1, network=False, commands=(), hostfwd=(),
     limit=60) -> a running Qemu at the shell prompt of `app` booted from an ESP with
     `files`, after `commands` were typed; the snapshot lives in build/snapshots/."""
     machines: list[Machine] = []
 
     def start(app: Path, *, files: dict[str, bytes] | None = None, memory_mb: int | None = None,
-              network: bool = False, commands: tuple[str, ...] = (),
+              cpus: int = 1, network: bool = False, commands: tuple[str, ...] = (),
               hostfwd: tuple[tuple[int, int], ...] = (), limit: float = 60.0) -> Qemu:
         snap = Snapshot.prepare(app, chapter.build / "snapshots", files=files,
-                                memory_mb=memory_mb, network=network, commands=commands)
+                                memory_mb=memory_mb, cpus=cpus, network=network,
+                                commands=commands)
         machine = Restored(snap, logdir / f"{len(machines) + 1}-restored", hostfwd=hostfwd,
                            limit=limit)
         machines.append(machine)

@@ -84,6 +84,8 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--media", default="floppy", choices=("floppy", "hd", "cdrom", "efi"))
     parser.add_argument("--memory", type=int, default=None,
                         help="MiB of RAM (default: 32 for BIOS chapters, 256 for UEFI)")
+    parser.add_argument("--cpus", type=int, default=1,
+                        help="processors (QEMU; Bochs has one)")
     parser.add_argument("--network", action="store_true",
                         help="a NIC on user networking (QEMU: virtio, Bochs: e1000)")
     parser.add_argument("--hostfwd", action="append", default=[], metavar="HOST:GUEST",
@@ -92,7 +94,7 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
 
 def spec_from(args: argparse.Namespace) -> Spec:
     hostfwd = tuple(tuple(int(p) for p in pair.split(":")) for pair in args.hostfwd)
-    return Spec(args.image.resolve(), media=args.media, memory_mb=args.memory,
+    return Spec(args.image.resolve(), media=args.media, memory_mb=args.memory, cpus=args.cpus,
                 network=args.network or bool(hostfwd), hostfwd=hostfwd)
 
 

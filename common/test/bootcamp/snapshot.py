@@ -182,7 +182,7 @@ class Snapshot:
 
     @classmethod
     def prepare(cls, app: Path, cache: Path, *, files: dict[str, bytes] | None = None,
-                memory_mb: int | None = None, network: bool = False,
+                memory_mb: int | None = None, cpus: int = 1, network: bool = False,
                 ready: str = PROMPT_READY, commands: tuple[str, ...] = ()) -> "Snapshot":
         """The snapshot of booting `app` (with `files` on its ESP) to `ready`, then
         typing `commands` (each waits for `ready` again); made now if this build has
@@ -192,13 +192,15 @@ class Snapshot:
             "format": SNAPSHOT_FORMAT, "app": _file_digest(app),
             "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
             "firmware": [_stat_mark(OVMF_CODE), _stat_mark(OVMF_VARS)],
-            "qemu": _stat_mark(qemu_binary()), "memory_mb": memory_mb, "network": network,
+            "qemu": _stat_mark(qemu_binary()), "memory_mb": memory_mb, "cpus": cpus,
+            "network": network,
             "ready": ready, "commands": list(commands),
         }
         key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()[:16]
         cache = Path(cache).resolve()
         folder = cache / key
-        spec = Spec(folder / ESP_FILE, media="efi", memory_mb=memory_mb, network=network)
+        spec = Spec(folder / ESP_FILE, media="efi", memory_mb=memory_mb, cpus=cpus,
+                    network=network)
         snap = cls(folder, spec, ready, commands=tuple(commands))
         if (folder / DONE_FILE).exists():
             return snap
