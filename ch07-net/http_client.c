@@ -6,7 +6,9 @@
  * final one are shown and skipped (RFC 9110 15.2). The body is read by
  * Content-Length, by chunks (Transfer-Encoding: chunked, RFC 9112 7.1) or
  * until the server closes, hashed as it arrives (it is never kept: a 16 MiB
- * download needs no 16 MiB buffer) and summed up as a length and a SHA-256.
+ * download needs no 16 MiB buffer; a long body is hashed on a second
+ * processor when there is one, hash_worker.c) and summed up as a length and
+ * a SHA-256.
  * Redirects are reported, never followed.
  */
 #include <efi.h>
@@ -14,6 +16,7 @@
 #include "http.h"
 #include "net.h"
 #include "sha256.h"
+#include "hash_worker.h"
 #include "format.h"
 #include "text.h"
 
@@ -105,16 +108,24 @@ static int read_head(struct reader *r, struct http_response_head *head)
 }
 
 struct body {
-    struct sha256 hash;
+    struct hash_worker hash;
+    int fd;                             /* polled while the hash catches up */
     UINT64 received;
     char shown[SHOW_BODY_MAX + 1];
     BOOLEAN printable;
 };
 
+#ifndef HTTP_BODY_COUNT_ONLY
+static void drain(void *fd)
+{
+    net_drain(*(int *)fd);
+}
+#endif
+
 static void body_add(struct body *b, const UINT8 *data, UINTN n)
 {
 #ifndef HTTP_BODY_COUNT_ONLY        /* make bench's variant: count the bytes, no hash */
-    sha256_update(&b->hash, data, n);
+    hash_worker_add(&b->hash, data, n, drain, &b->fd);
 #endif
     /* Only a body of at most SHOW_BODY_MAX bytes is shown: only those are looked at. */
     for (UINTN i = 0; b->printable && i < n; i++) {
@@ -268,8 +279,8 @@ static int read_response(struct reader *r, const char *what)
         Print(L"redirect to %a (not followed)\n",
               span_text(head.location, location, sizeof location));
 
-    struct body b = { .printable = TRUE };
-    sha256_init(&b.hash);
+    struct body b = { .printable = TRUE, .fd = r->fd };
+    hash_worker_start(&b.hash);
     UINT64 started = net_clock_ms();
     int result = 0;
     enum http_verdict chunk_verdict = HTTP_OK;
@@ -290,6 +301,8 @@ static int read_response(struct reader *r, const char *what)
         result = read_counted(r, &b, ~0ULL);
         break;
     }
+    uint8_t digest[SHA256_DIGEST_BYTES];
+    int hashed = hash_worker_final(&b.hash, digest);   /* the second processor must stop */
     UINT64 elapsed = net_clock_ms() - started;
     if (result == -2) {
         Print(L"error: %a: %a after %ld bytes of the body\n", what,
@@ -309,12 +322,19 @@ static int read_response(struct reader *r, const char *what)
         b.shown[b.received] = 0;
         Print(L"body: %a%a", b.shown, b.shown[b.received - 1] == '\n' ? "" : "\n");
     }
-    uint8_t digest[SHA256_DIGEST_BYTES];
-    char hex[SHA256_HEX_CHARS + 1];
-    sha256_final(&b.hash, digest);
-    sha256_hex(digest, hex);
     print_rate(b.received, elapsed, "received");
+    if (hashed < 0) {
+        Print(L"error: %a: no SHA-256: %a\n", what, b.hash.why);
+        return -1;
+    }
+    char hex[SHA256_HEX_CHARS + 1];
+    sha256_hex(digest, hex);
     Print(L"sha256: %a\n", hex);
+    if (b.hash.processor >= 0)
+        Print(L"hashed on: processor %d, %a (woken %ld times)\n", (int)b.hash.processor,
+              b.hash.why, b.hash.wakes);
+    else
+        Print(L"hashed on: this processor: %a\n", b.hash.why);
     return 0;
 }
 

@@ -5,7 +5,7 @@ the firmware's TCP4, against the firmware's own ceiling and iPXE, in one run.
 
 Every guest fetches the same 16 MiB random file from a server on the host
 (127.0.0.1, reached as 10.0.2.2 through QEMU's user network) on a q35 machine
-with OVMF, 256 MiB and a virtio NIC. The host's clock times each download the
+with OVMF, 256 MiB, two processors and a virtio NIC. The host's clock times each download the
 same way, from the request for the file to the request for /done, which each
 guest sends when it has the whole file (the guest's clock runs slow when the
 host is loaded). What runs:
@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE.parents[1] / "common" / "test"))
 
 from bootcamp import Qemu, Spec  # noqa: E402
 from bootcamp.esp import build_esp  # noqa: E402
-from conftest import GATEWAY, HostServer, clean, sha256  # noqa: E402
+from conftest import GATEWAY, GUEST_CPUS, HostServer, clean, sha256  # noqa: E402
 
 FILE_BYTES = 16 * 1024 * 1024
 MIB = 1024 * 1024
@@ -96,8 +96,8 @@ def run_in_turns(chapter: Path, out: Path, server: HostServer, data: bytes,
         files["bench.bin"] = data
     esp = build_esp(out / f"esp-{name}.img", chapter / "build" / RUNNER, files,
                     size_bytes=BENCH_ESP_BYTES)
-    machine = Qemu(Spec(esp, media="efi", memory_mb=MEMORY_MB, network=True), out / name,
-                   limit=BOOT_LIMIT_S)
+    machine = Qemu(Spec(esp, media="efi", memory_mb=MEMORY_MB, cpus=GUEST_CPUS, network=True),
+                   out / name, limit=BOOT_LIMIT_S)
     with machine:
         machine.wait_exit(timeout=BOOT_LIMIT_S - 10)
     serial = clean(machine.serial_output())
@@ -142,8 +142,8 @@ def run_ipxe(chapter: Path, out: Path, server: HostServer, name: str = "ipxe") -
     esp = build_esp(out / "esp-empty.img", chapter / "build" / "net.efi", {})
     extra = ("-netdev", f"user,id=net1,bootfile={server.url('/boot.ipxe')}",
              "-device", f"virtio-net-pci,netdev=net1,bootindex=0,romfile={IPXE_ROM}")
-    machine = Qemu(Spec(esp, media="efi", memory_mb=MEMORY_MB, qemu_extra=extra), out / name,
-                   limit=BOOT_LIMIT_S)
+    machine = Qemu(Spec(esp, media="efi", memory_mb=MEMORY_MB, cpus=GUEST_CPUS, qemu_extra=extra),
+                   out / name, limit=BOOT_LIMIT_S)
     with machine:
         machine.wait_for("ipxe-bench-done", source="serial", timeout=BOOT_LIMIT_S - 10)
     return {
@@ -188,7 +188,7 @@ def main(argv: list[str]) -> int:
     files = {"/bench.bin": data, "/done": b"done\n"}
     started = time.monotonic()
     print(f"ch07 bench: {FILE_BYTES // MIB} MiB over QEMU user networking, virtio-net, "
-          f"q35 + OVMF, {MEMORY_MB} MiB, TCG; {ROUNDS} rounds; rates by the host's clock",
+          f"q35 + OVMF, {MEMORY_MB} MiB, {GUEST_CPUS} processors, TCG; {ROUNDS} rounds; rates by the host's clock",
           flush=True)
     loads = [load_average()]
 

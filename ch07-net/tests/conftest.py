@@ -29,6 +29,8 @@ from bootcamp.snapshot import finished, shown
 GATEWAY = "10.0.2.2"               # user networking: the host, as the guest sees it
 DRIVER = "e1000.efi"               # iPXE's e1000 driver, which the build puts on the ESP
 GUEST_MEMORY_MB = 256
+# Processors, as make run gives: a long download is hashed on the second (hash_worker.c).
+GUEST_CPUS = 2
 # The harness kills a boot after this long. Bochs reaches the program in ~60 s
 # on a quiet machine, and took 230 s for its whole test at a load of 30.
 BOOT_LIMIT_S = {"qemu": 240, "bochs": 600}
@@ -255,7 +257,8 @@ def net_shell(chapter, restore):
     had already run DHCP. See the lesson's "Testing" for what the network keeps."""
     def start(hostfwd: tuple[tuple[int, int], ...] = ()):
         return restore(chapter.image("net.efi"), files={UPLOAD_NAME: UPLOAD},
-                       memory_mb=GUEST_MEMORY_MB, network=True, commands=("ip",),
+                       memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS, network=True,
+                       commands=("ip",),
                        hostfwd=hostfwd, limit=BOOT_LIMIT_S["qemu"])
     return start
 
@@ -263,7 +266,7 @@ def net_shell(chapter, restore):
 @pytest.fixture
 def net_boot(chapter, boot, logdir):
     """net_boot(script_lines, files={}, network=True, hostfwd=(), emulator="qemu",
-    nic="virtio", driver=True, bochs_extra=()) -> a booted machine whose shell runs `script_lines` as
+    nic="virtio", driver=True, bochs_extra=(), cpus=GUEST_CPUS) -> a booted machine whose shell runs `script_lines` as
     its \\autorun.txt. driver: the ESP holds the chapter's NIC driver (build/DRIVER),
     as build/esp.img does. nic: QEMU's card (Bochs always has an e1000).
     bochs_extra: bochsrc lines after the harness's (a later line wins)."""
@@ -272,13 +275,13 @@ def net_boot(chapter, boot, logdir):
     def start(lines: list[str], files: dict[str, bytes | Path] | None = None,
               network: bool = True, hostfwd: tuple[tuple[int, int], ...] = (),
               emulator: str = "qemu", nic: str = "virtio", driver: bool = True,
-              bochs_extra: tuple[str, ...] = ()):
+              bochs_extra: tuple[str, ...] = (), cpus: int = GUEST_CPUS):
         count[0] += 1
         script = "\n".join(lines) + "\n"
         drivers = {DRIVER: chapter.image(DRIVER)} if driver else {}
         esp = build_esp(logdir / f"esp-{count[0]}.img", chapter.image("net.efi"),
                         {"autorun.txt": script, **drivers, **(files or {})})
-        spec = Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, network=network,
+        spec = Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=cpus, network=network,
                     hostfwd=hostfwd, nic=nic, bochs_extra=bochs_extra)
         return boot(spec, emulator, limit=BOOT_LIMIT_S[emulator])
 

@@ -8,8 +8,8 @@ import gzip
 import os
 import re
 
-from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port, run, section,
-                      sha256)
+from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port, header_limit,
+                      run, section, sha256)
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
 BIG_BYTES = 16 * 1024 * 1024
@@ -32,12 +32,14 @@ def test_dhcp_get_and_post(net_shell, host_server):
     assert f"length: {len(SMALL)} bytes" in small, small
     assert f"sha256: {sha256(SMALL)}" in small, small
     assert "body: Hello from the host." in small, small
+    assert "hashed on: this processor: the body was short" in small, small
 
     large = run(machine, f"get {server.url('/big.bin')}", timeout=BIG_GET_TIMEOUT_S)
     assert f"length: {BIG_BYTES} bytes" in large, large
     assert f"received {BIG_BYTES} bytes" in large, large
     assert f"sha256: {sha256(big)}" in large, large
     assert "body:" not in large, large                 # binary, and far too long to show
+    assert "hashed on: processor 1, a second processor, beside the network" in large, large
 
     chunked = run(machine, f"get {server.url('/chunked/small.txt')}")
     assert "length: chunked" in chunked, chunked
@@ -156,3 +158,17 @@ def test_responses_by_the_standard(net_boot, host_server):
     # A status net.h has no code for is shown in the firmware's words.
     firmware = section(serial, f"get {nowhere}")
     assert re.search(r"firmware error \(.+\)", firmware), firmware
+
+
+def test_one_processor_hashes_by_itself(chapter, net_boot, host_server):
+    """A machine with one processor: a body long enough for the hand-off is hashed
+    where it is received, and says why; the digest is the same."""
+    data = os.urandom(2 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
+    server = host_server({"/file.bin": data})
+    machine = net_boot(["ip", f"get {server.url('/file.bin')}", "shutdown"], cpus=1)
+    exit = machine.wait_exit(timeout=BIG_GET_TIMEOUT_S)
+    serial = clean(machine.serial_output())
+    assert exit.kind == "shutdown", (exit, serial[-2000:])
+    got = section(serial, f"get {server.url('/file.bin')}")
+    assert f"sha256: {sha256(data)}" in got, got
+    assert "hashed on: this processor: this machine has one processor" in got, got

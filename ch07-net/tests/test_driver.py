@@ -117,6 +117,7 @@ def test_bochs_dhcp_download_and_server(net_boot, host_server):
     big = section(serial, f"get {server.url('/file.bin')}")
     assert f"received {BOCHS_FILE_BYTES} bytes" in big, big
     assert f"sha256: {sha256(data)}" in big, big
+    assert "hashed on: this processor: this machine has one processor" in big, big
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=BOCHS_CLIENT_TIMEOUT_S)
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from bootcamp import Spec
 from bootcamp.esp import build_esp
-from conftest import BOOT_LIMIT_S, GATEWAY, GUEST_MEMORY_MB, clean, free_port
+from conftest import BOOT_LIMIT_S, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, clean, free_port
 
 BODY = bytes(range(256)) * 1024          # 256 KiB: several windows' worth
 PROBE_FILE = "probe.txt"
@@ -26,8 +26,8 @@ def runner(chapter, boot, logdir):
     def start(files: dict[str, str]) -> list[str]:
         esp = build_esp(logdir / "esp-probe.img", chapter.image("bench_runner.efi"),
                         {PROBE: chapter.image(PROBE), **files})
-        machine = boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, network=True),
-                       limit=BOOT_LIMIT_S["qemu"])
+        machine = boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS,
+                            network=True), limit=BOOT_LIMIT_S["qemu"])
         exit = machine.wait_exit(timeout=120)
         serial = clean(machine.serial_output())
         assert exit.kind == "shutdown", (exit, serial[-2000:])

@@ -1,0 +1,357 @@
+/*
+ * hash_worker.c -- SHA-256 on a second processor, beside the network.
+ *
+ * Why: under the firmware's TCP4 each Poll() moves one frame, and the
+ * processor that polls is also the one that hashes (socket.c, net_drain).
+ * Every microsecond spent hashing is one the next frame waits. A second
+ * processor can hash while the first polls.
+ *
+ * How, in four parts (the lesson's "A second processor hashes"):
+ *  1. Starting it. The firmware owns the processors. Its MP services
+ *     protocol (UEFI PI spec vol. 2, EFI_MP_SERVICES_PROTOCOL, declared here:
+ *     gnu-efi has no header for it) runs a function on another processor:
+ *     StartupThisAP. Non-blocking (with an event), it returns at once and the
+ *     function runs there until it returns. It may not call boot services.
+ *  2. The ring. This processor copies bytes in and moves `taken`; the second
+ *     hashes and moves `hashed`. Each counter is written by one side only,
+ *     with release stores and acquire loads, so the bytes are in memory before
+ *     the counter that says so.
+ *  3. Sleeping. A processor that waits by spinning takes a whole host thread
+ *     from QEMU, the one the first processor and the network need. So the
+ *     second halts (`hlt`) when it has caught up, and the first wakes it with
+ *     an interrupt sent through the local APIC (an IPI). The firmware gives
+ *     the second no interrupt handlers of its own, so it loads an IDT of its
+ *     own: the firmware's gates, plus one for WAKE_VECTOR, which only says
+ *     end-of-interrupt. It puts the firmware's IDT back before it returns.
+ *  4. Not losing a wake-up. The second says `sleeping`, then looks at `taken`
+ *     once more; the first moves `taken`, then looks at `sleeping`. With a
+ *     full fence between each store and load, one of them sees the other:
+ *     either the second finds the bytes, or the first sends the interrupt.
+ *     An interrupt that arrives before `hlt` still wakes it: `sti` takes
+ *     effect after the next instruction, so `sti; hlt` cannot miss it.
+ *
+ * Only xAPIC mode (registers in memory at the APIC base) is used: OVMF keeps
+ * it with up to 255 processors. With x2APIC on, or one processor, or the MP
+ * services missing, this processor hashes, and w->why says why.
+ */
+#include <efi.h>
+#include <efilib.h>
+#include "hash_worker.h"
+#include "net.h"
+
+/* UEFI PI spec, vol. 2, 13.4: EFI_MP_SERVICES_PROTOCOL. */
+#define MP_SERVICES_GUID \
+    { 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
+
+typedef VOID (EFIAPI *ap_procedure)(VOID *argument);
+
+struct mp_services {
+    EFI_STATUS (EFIAPI *GetNumberOfProcessors)(struct mp_services *self, UINTN *processors,
+                                              UINTN *enabled);
+    VOID *GetProcessorInfo;
+    VOID *StartupAllAPs;
+    EFI_STATUS (EFIAPI *StartupThisAP)(struct mp_services *self, ap_procedure procedure,
+                                      UINTN processor, EFI_EVENT wait, UINTN timeout_us,
+                                      VOID *argument, BOOLEAN *finished);
+    VOID *SwitchBSP;
+    VOID *EnableDisableAP;
+    EFI_STATUS (EFIAPI *WhoAmI)(struct mp_services *self, UINTN *processor);
+};
+
+/* The local APIC (Intel SDM vol. 3, 11.4-11.6): its MSR and registers. */
+#define APIC_BASE_MSR    0x1B
+#define APIC_X2APIC_ON   (1u << 10)
+#define APIC_PAGE_OFFSET 0xFFF       /* the MSR's low bits are flags */
+#define APIC_ID          0x20        /* bits 31:24 */
+#define APIC_TPR         0x80
+#define APIC_EOI         0xB0
+#define APIC_SVR         0xF0
+#define APIC_SVR_ENABLE  (1u << 8)
+#define APIC_ICR_LOW     0x300
+#define APIC_ICR_HIGH    0x310       /* bits 31:24: the destination's APIC ID */
+#define APIC_ICR_BUSY    (1u << 12)  /* delivery status: the last IPI not yet sent */
+#define ICR_BUSY_SPINS   100000      /* bound on waiting for it */
+
+#define WAKE_VECTOR      0xF0        /* fixed delivery, physical destination */
+#define IDT_GATES        256
+#define IDT_INTERRUPT    0x8E        /* present, ring 0, 64-bit interrupt gate */
+
+#define START_LIMIT_MS   2000        /* the second must say it runs within this */
+#define STALL_LIMIT_MS   10000       /* ... and hash something within this when asked */
+
+struct hash_shared {
+    struct sha256 sha;
+    volatile UINT64 taken;      /* ring bytes written (this processor) */
+    volatile UINT64 hashed;     /* ring bytes hashed (the second) */
+    volatile UINT64 sleeping;   /* the second is halting, or halted */
+    volatile UINT64 closed;     /* no more bytes will come */
+    volatile UINT64 ready, done;    /* the second has started; is about to return */
+    UINT64 wakes;               /* written by the second */
+    UINT32 apic_id;             /* the second's, written before `ready` */
+    UINT8 ring[HASH_RING];
+};
+
+struct idt_gate {
+    UINT16 offset_low, selector;
+    UINT8 ist, type;
+    UINT16 offset_middle;
+    UINT32 offset_high, reserved;
+} __attribute__((packed));
+
+struct idt_register {
+    UINT16 limit;
+    UINT64 base;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct idt_gate) == 16, "a 64-bit IDT gate is 16 bytes");
+
+static EFI_GUID mp_services_guid = MP_SERVICES_GUID;
+static EFI_EVENT started_event;     /* the firmware signals it after the second returns */
+static struct idt_gate second_idt[IDT_GATES] __attribute__((aligned(16)));
+static volatile UINT32 *wake_eoi __attribute__((used));    /* read by wake_entry */
+
+/* WAKE_VECTOR's handler on the second processor: end of interrupt, and back
+   to the instruction after `hlt`. It touches only RAX, which it saves. */
+extern char wake_entry[];
+__asm__(".text\n"
+        "wake_entry:\n"
+        "    push %rax\n"
+        "    mov wake_eoi(%rip), %rax\n"
+        "    movl $0, (%rax)\n"
+        "    pop %rax\n"
+        "    iretq\n");
+
+static UINT64 load(volatile UINT64 *at) { return __atomic_load_n(at, __ATOMIC_ACQUIRE); }
+static void store(volatile UINT64 *at, UINT64 value)
+{
+    __atomic_store_n(at, value, __ATOMIC_RELEASE);
+}
+static void fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
+static UINT64 apic_base_msr(void)
+{
+    UINT32 low, high;
+    __asm__ volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(APIC_BASE_MSR));
+    return (UINT64)high << 32 | low;
+}
+
+static volatile UINT32 *apic(UINTN offset)
+{
+    return (volatile UINT32 *)((apic_base_msr() & ~(UINT64)APIC_PAGE_OFFSET) + offset);
+}
+
+/* Hash the ring from *hashed to taken, as one or two runs (it wraps). */
+static void hash_ring(struct hash_shared *s, UINT64 *hashed, UINT64 taken)
+{
+    while (*hashed < taken) {
+        UINTN at = *hashed % HASH_RING;
+        UINTN n = taken - *hashed;
+        if (n > HASH_RING - at)
+            n = HASH_RING - at;
+        sha256_update(&s->sha, s->ring + at, n);
+        *hashed += n;
+        store(&s->hashed, *hashed);
+    }
+}
+
+/* What the second processor runs, until the first closes the stream. */
+static VOID EFIAPI second_processor(VOID *argument)
+{
+    struct hash_shared *s = argument;
+    struct idt_register firmware_idt, own_idt = { sizeof second_idt - 1, (UINT64)second_idt };
+    __asm__ volatile("sidt %0" : "=m"(firmware_idt));
+    const struct idt_gate *gates = (const struct idt_gate *)firmware_idt.base;
+    UINTN firmware_gates = ((UINTN)firmware_idt.limit + 1) / sizeof(struct idt_gate);
+    for (UINTN i = 0; i < IDT_GATES; i++)
+        second_idt[i] = i < firmware_gates ? gates[i] : (struct idt_gate){ 0 };
+    UINT16 cs;
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    UINT64 entry = (UINT64)wake_entry;
+    second_idt[WAKE_VECTOR] = (struct idt_gate){
+        .offset_low = (UINT16)entry, .selector = cs, .type = IDT_INTERRUPT,
+        .offset_middle = (UINT16)(entry >> 16), .offset_high = (UINT32)(entry >> 32) };
+    __asm__ volatile("lidt %0" : : "m"(own_idt));
+    UINT32 svr = *apic(APIC_SVR), tpr = *apic(APIC_TPR);
+    *apic(APIC_SVR) = svr | APIC_SVR_ENABLE;    /* accept interrupts at all */
+    *apic(APIC_TPR) = 0;                        /* ... of every priority */
+    s->apic_id = *apic(APIC_ID) >> 24;
+    store(&s->ready, 1);
+
+    UINT64 hashed = 0;
+    for (;;) {
+        UINT64 taken = load(&s->taken);
+        if (taken != hashed) {
+            hash_ring(s, &hashed, taken);
+            continue;
+        }
+        if (load(&s->closed))
+            break;
+        store(&s->sleeping, 1);
+        fence();
+        if (load(&s->taken) == hashed && !load(&s->closed))
+            __asm__ volatile("sti; hlt; cli" ::: "memory");
+        store(&s->sleeping, 0);
+        s->wakes++;
+    }
+    *apic(APIC_TPR) = tpr;
+    *apic(APIC_SVR) = svr;
+    __asm__ volatile("lidt %0" : : "m"(firmware_idt));
+    store(&s->done, 1);
+}
+
+/* Wake the second processor if it is halting. */
+static void wake(struct hash_shared *s)
+{
+    fence();
+    if (!load(&s->sleeping))
+        return;
+    for (UINTN i = 0; i < ICR_BUSY_SPINS && (*apic(APIC_ICR_LOW) & APIC_ICR_BUSY); i++)
+        __builtin_ia32_pause();
+    *apic(APIC_ICR_HIGH) = s->apic_id << 24;
+    *apic(APIC_ICR_LOW) = WAKE_VECTOR;          /* writing the low half sends it */
+}
+
+/* Wait until done(s) or, with no progress for STALL_LIMIT_MS, give up. */
+static BOOLEAN wait_for(struct hash_shared *s, BOOLEAN (*done)(struct hash_shared *),
+                        void (*meanwhile)(void *), void *argument)
+{
+    UINT64 seen = load(&s->hashed), since = net_clock_ms();
+    while (!done(s)) {
+        wake(s);
+        if (meanwhile)
+            meanwhile(argument);
+        else
+            __builtin_ia32_pause();
+        UINT64 now_hashed = load(&s->hashed);
+        if (now_hashed != seen) {
+            seen = now_hashed;
+            since = net_clock_ms();
+        } else if (net_clock_ms() - since > STALL_LIMIT_MS) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static BOOLEAN has_room(struct hash_shared *s) { return s->taken - load(&s->hashed) < HASH_RING; }
+static BOOLEAN has_returned(struct hash_shared *s) { return load(&s->done) != 0; }
+
+/* Hand the hash over to a second processor; FALSE (and w->why) if there is none. */
+static BOOLEAN hand_off(struct hash_worker *w)
+{
+    static struct mp_services *mp;
+    UINTN processors, enabled, self;
+    if (apic_base_msr() & APIC_X2APIC_ON) {
+        w->why = "the local APIC is in x2APIC mode, which this program does not drive";
+        return FALSE;
+    }
+    if (!mp && EFI_ERROR(BS->LocateProtocol(&mp_services_guid, NULL, (VOID **)&mp))) {
+        mp = NULL;
+        w->why = "the firmware has no MP services";
+        return FALSE;
+    }
+    if (EFI_ERROR(mp->GetNumberOfProcessors(mp, &processors, &enabled)) || enabled < 2 ||
+        EFI_ERROR(mp->WhoAmI(mp, &self))) {
+        w->why = "this machine has one processor";
+        return FALSE;
+    }
+    if (!started_event && EFI_ERROR(BS->CreateEvent(0, 0, NULL, NULL, &started_event))) {
+        w->why = "no event for the second processor";
+        return FALSE;
+    }
+    struct hash_shared *s = AllocatePool(sizeof *s);
+    if (!s) {
+        w->why = "no memory for the ring";
+        return FALSE;
+    }
+    SetMem(s, sizeof *s - HASH_RING, 0);
+    s->sha = w->sha;
+    wake_eoi = apic(APIC_EOI);
+    UINTN second = self == 0 ? 1 : 0;
+    /* NOT_READY: the firmware has not yet noticed that the last one returned. */
+    EFI_STATUS status = mp->StartupThisAP(mp, second_processor, second, started_event, 0, s,
+                                          NULL);
+    if (EFI_ERROR(status)) {
+        FreePool(s);
+        w->why = status == EFI_NOT_READY ? "the second processor is still busy"
+                                          : "the firmware would not start a second processor";
+        return FALSE;
+    }
+    UINT64 deadline = net_clock_ms() + START_LIMIT_MS;
+    while (!load(&s->ready) && net_clock_ms() < deadline)
+        __builtin_ia32_pause();
+    if (!load(&s->ready)) {
+        w->failed = TRUE;           /* s stays: the second may still start and use it */
+        w->why = "the second processor did not start";
+        return FALSE;
+    }
+    w->shared = s;
+    w->processor = (INTN)second;
+    w->why = "a second processor, beside the network";
+    return TRUE;
+}
+
+void hash_worker_start(struct hash_worker *w)
+{
+    SetMem(w, sizeof *w, 0);
+    sha256_init(&w->sha);
+    w->processor = -1;
+    w->why = "the body was short";
+}
+
+void hash_worker_add(struct hash_worker *w, const void *data, UINTN n,
+                     void (*meanwhile)(void *), void *argument)
+{
+    w->length += n;
+    if (w->failed)
+        return;
+    if (!w->shared) {
+        sha256_update(&w->sha, data, n);
+        if (w->length >= HASH_HANDOFF && !w->tried) {
+            w->tried = TRUE;
+            hand_off(w);
+        }
+        return;
+    }
+    struct hash_shared *s = w->shared;
+    const UINT8 *from = data;
+    while (n) {
+        if (!has_room(s) && !wait_for(s, has_room, meanwhile, argument)) {
+            w->failed = TRUE;
+            w->why = "the second processor stopped hashing";
+            return;
+        }
+        UINTN at = s->taken % HASH_RING;
+        UINTN room = HASH_RING - (UINTN)(s->taken - load(&s->hashed));
+        UINTN k = n < room ? n : room;
+        if (k > HASH_RING - at)
+            k = HASH_RING - at;
+        BS->CopyMem(s->ring + at, (VOID *)from, k);
+        from += k;
+        n -= k;
+        store(&s->taken, s->taken + k);
+    }
+    if (s->taken - load(&s->hashed) >= HASH_WAKE_AT)
+        wake(s);
+}
+
+int hash_worker_final(struct hash_worker *w, uint8_t digest[SHA256_DIGEST_BYTES])
+{
+    struct hash_shared *s = w->shared;
+    if (s && !w->failed) {
+        store(&s->closed, 1);
+        if (wait_for(s, has_returned, NULL, NULL)) {
+            w->sha = s->sha;
+            w->wakes = s->wakes;
+            FreePool(s);
+        } else {
+            w->failed = TRUE;       /* s stays: the second may still use it */
+            w->why = "the second processor stopped hashing";
+        }
+    }
+    w->shared = NULL;
+    if (w->failed)
+        return -1;
+    sha256_final(&w->sha, digest);
+    return 0;
+}
