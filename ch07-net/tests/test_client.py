@@ -7,6 +7,12 @@ run DHCP (the net_shell fixture), and types its commands one after another.
 import gzip
 import os
 import re
+import signal
+import subprocess
+import time
+
+import pytest
+from bootcamp.gdbstub import elf_symbols
 
 from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port, header_limit,
                       run, section, sha256)
@@ -14,6 +20,8 @@ from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
 BIG_BYTES = 16 * 1024 * 1024
 BIG_GET_TIMEOUT_S = 200
+GDB_STUB_TIMEOUT_S = 30
+STATUS_POLL_S = 0.05
 ADDRESS = re.compile(r"^address (\S+) netmask (\S+) gateway (\S+)$", re.M)
 
 
@@ -172,3 +180,65 @@ def test_one_processor_hashes_by_itself(chapter, net_boot, host_server):
     got = section(serial, f"get {server.url('/file.bin')}")
     assert f"sha256: {sha256(data)}" in got, got
     assert "hashed on: this processor: this machine has one processor" in got, got
+
+
+
+def hold_the_second_processor(machine, chapter, port: int, symbol: str, marker):
+    """gdb on QEMU's stub: when the second processor (gdb's thread 2) reaches
+    `symbol` in net.efi, it stays there, and the first alone goes on
+    (scheduler-locking). Returns gdb's process, which holds it until stopped.
+    `marker`: a file gdb makes once its breakpoint is set."""
+    base = re.search(r"Image base (0x[0-9A-Fa-f]+)", clean(machine.serial_output()))
+    assert base, "the program did not say where it was loaded"
+    address = int(base.group(1), 16) + elf_symbols(chapter.build / "net.so")[symbol]
+    # A condition, not `break ... thread 2`: gdb drops a thread's breakpoint when
+    # it re-reads QEMU's thread list.
+    gdb = subprocess.Popen(
+        ["gdb", "-q", "-nx", "-batch", "-ex", f"target remote 127.0.0.1:{port}",
+         "-ex", f"break *{address:#x} if $_thread == 2", "-ex", f"shell touch {marker}",
+         "-ex", "continue",
+         "-ex", "set scheduler-locking on", "-ex", "thread 1", "-ex", "continue"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # gdb's output to a pipe comes at its end: it says with a file that the
+    # breakpoint is set, and QEMU's state says when it has continued.
+    deadline = time.monotonic() + GDB_STUB_TIMEOUT_S
+    while not (marker.exists() and machine.qmp("query-status")["running"]):
+        if gdb.poll() is not None or time.monotonic() > deadline:
+            gdb.kill()
+            raise AssertionError(f"gdb did not set its breakpoint and continue:\n"
+                                 f"{gdb.communicate()[0].decode()}")
+        time.sleep(STATUS_POLL_S)
+    return gdb
+
+
+def release(gdb) -> str:
+    gdb.send_signal(signal.SIGINT)          # interrupts its `continue`; the batch ends
+    try:
+        return gdb.communicate(timeout=GDB_STUB_TIMEOUT_S)[0].decode()
+    except subprocess.TimeoutExpired:
+        gdb.kill()
+        return gdb.communicate()[0].decode()
+
+
+@pytest.mark.parametrize("where,message", [
+    ("second_processor", "the second processor did not start"),
+    ("sha256_update", "the second processor stopped hashing"),
+], ids=["before-it-starts", "while-it-hashes"])
+def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, tmp_path, where,
+                                              message):
+    """The second processor held by gdb (a breakpoint for its thread, then only
+    the first resumed) where it starts, or where it hashes: the first waits its
+    bounded time, and `get` says what went wrong instead of hanging or printing
+    a digest."""
+    data = os.urandom(8 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
+    server = host_server({"/file.bin": data})
+    port = free_port()
+    machine = net_boot(["ip"], gdb_port=port)
+    machine.wait_for("gateway", source="serial", timeout=BIG_GET_TIMEOUT_S)
+    gdb = hold_the_second_processor(machine, chapter, port, where, tmp_path / "gdb-ready")
+    try:
+        got = run(machine, f"get {server.url('/file.bin')}", timeout=BIG_GET_TIMEOUT_S)
+    finally:
+        said = release(gdb)
+    assert f"no SHA-256: {message}" in got, (got, said)
+    assert "sha256:" not in got, got
