@@ -267,10 +267,10 @@ def net_shell(chapter, restore):
 def net_boot(chapter, boot, logdir):
     """net_boot(script_lines, files={}, network=True, hostfwd=(), emulator="qemu",
     nic="virtio", driver=True, bochs_extra=(), cpus=GUEST_CPUS, **options) -> a booted
-    machine whose shell runs `script_lines` as its \\autorun.txt. driver: the ESP holds the chapter's NIC driver (build/DRIVER),
-    as build/esp.img does. nic: QEMU's card (Bochs always has an e1000).
-    bochs_extra: bochsrc lines after the harness's (a later line wins). options: the
-    Machine's own (gdb_port=...)."""
+    machine whose shell runs `script_lines` as its \\autorun.txt. driver: the ESP
+    holds the chapter's NIC driver (build/DRIVER), as build/esp.img does. nic:
+    QEMU's card (Bochs always has an e1000). bochs_extra: bochsrc lines after the
+    harness's (a later line wins). options: the Machine's own (gdb_port=...)."""
     count = [0]
 
     def start(lines: list[str], files: dict[str, bytes | Path] | None = None,
