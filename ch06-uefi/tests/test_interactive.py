@@ -2,6 +2,8 @@
 in one terminal, `make console` in a second one to type into the shell while
 gdb waits, both typed into pseudo-terminals."""
 
+import pytest
+
 from bootcamp.pty_session import Terminal, TerminalTimeout, interrupt_gdb, quit_gdb
 
 GDB_PROMPT = r"\(gdb\) $"
@@ -12,9 +14,11 @@ ENTER_WAIT_S = 20
 BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's own wait
 
 
+@pytest.mark.long
 def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
-    with Terminal(["make", "--no-print-directory", "debug"], cwd=chapter.root,
-                  logfile=tmp_path / "debug.txt") as debug:
+    with chapter.taking_turns("make-debug"), \
+            Terminal(["make", "--no-print-directory", "debug"], cwd=chapter.root,
+                     logfile=tmp_path / "debug.txt") as debug:
         debug.expect(r"run `make console` in a second terminal", timeout=BOOT_TIMEOUT_S)
         debug.expect(r"Breakpoint \d+, shell_run", timeout=BOOT_TIMEOUT_S)
         debug.expect(GDB_PROMPT)
@@ -64,8 +68,9 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
 
 
 def test_make_console_without_make_debug_says_what_to_do(chapter, tmp_path):
-    with Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
-                  logfile=tmp_path / "console.txt") as console:
+    with chapter.taking_turns("make-debug"), \
+            Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
+                     logfile=tmp_path / "console.txt") as console:
         console.expect(r"no `make debug` is running for this chapter: start it in another "
                        r"terminal first")
         assert console.wait(timeout=30) != 0

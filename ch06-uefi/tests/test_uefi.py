@@ -16,6 +16,8 @@ import re
 import struct
 import subprocess
 
+import pytest
+
 from bootcamp import Spec, paths
 from bootcamp.emulators import OVMF_CODE, OVMF_COMBINED
 from bootcamp.esp import build_esp
@@ -99,6 +101,7 @@ def test_the_image_is_a_pe32plus_efi_application(chapter):
     assert [str(p) for p in chapter.images()] == [str(chapter.build / "esp.img")]
 
 
+@pytest.mark.long
 def test_autorun_script_runs_and_powers_off(chapter, boot, logdir, emulator):
     """One script: the system table, the memory map, the CPU, peek, two mistakes, shutdown."""
     script = ("# comment lines and blank lines are skipped\n\n"

@@ -25,6 +25,7 @@ STATUS_POLL_S = 0.05
 ADDRESS = re.compile(r"^address (\S+) netmask (\S+) gateway (\S+)$", re.M)
 
 
+@pytest.mark.long
 def test_dhcp_get_and_post(net_shell, host_server):
     big = os.urandom(BIG_BYTES)
     server = host_server({"/small.txt": SMALL, "/big.bin": big})
@@ -219,6 +220,7 @@ def release(gdb) -> str:
     return gdb.communicate()[0].decode()
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("where,message", [
     ("second_processor", "the second processor did not start"),
     ("sha256_update", "the second processor stopped hashing"),

@@ -17,6 +17,8 @@ import re
 import signal
 import time
 
+import pytest
+
 WAIT_MS = 8000
 HOLD_S = 3.0
 TOLERANCE = 0.10               # the guest's clock within 10% of the host's
@@ -37,6 +39,7 @@ PASSED = re.compile(r"clock: (\d+) ms passed")
 TSC_RATE = re.compile(r"clock: the TSC ticks (\d+) times a millisecond")
 
 
+@pytest.mark.long
 def test_clock_counts_time_qemu_was_held_back(net_boot):
     machine = net_boot([f"clock {WAIT_MS}", "shutdown"], network=False)
     machine.wait_for(f"clock: waiting {WAIT_MS} ms", source="serial", timeout=120)
@@ -59,6 +62,7 @@ def test_clock_counts_time_qemu_was_held_back(net_boot):
         f"(QEMU held stopped for {HOLD_S} s of it): more than {TOLERANCE:.0%} apart")
 
 
+@pytest.mark.long
 def test_clock_follows_real_time_in_bochs(net_boot):
     """Bochs+OVMF: OVMF installs no ACPI tables there, so net.c finds the PM timer
     through the PIIX4's PCI configuration, and with Bochs's time held to the

@@ -93,6 +93,7 @@ def test_no_network_interface(chapter, net_boot, driver):
     assert machine.wait_exit(timeout=60).kind == "shutdown"
 
 
+@pytest.mark.long
 def test_bochs_dhcp_download_and_server(net_boot, host_server):
     """One Bochs boot: the driver from the ESP, DHCP from Bochs's slirp, two
     downloads checked by SHA-256, then the guest's HTTP server, which the host

@@ -7,6 +7,8 @@ would: Bochs's keyboard holds only a few keys, and the relay must hand them
 over one at a time for the line to arrive whole.
 """
 
+import pytest
+
 from bootcamp.pty_session import BOCHS_PROMPT, Terminal, end_make_run_bochs, leave_bochs_screen
 from conftest import free_port, sha256
 
@@ -16,6 +18,7 @@ START_S = 600                            # Bochs+OVMF to the prompt, on a loaded
 COMMAND_S = 300                          # DHCP and the driver, or the download
 
 
+@pytest.mark.long
 def test_make_run_bochs_gives_a_shell_where_ip_and_get_work(chapter, host_server, tmp_path):
     server = host_server({"/file.bin": FILE})
     # The chapter's ports (8080, 7007) may be taken on a shared machine.

@@ -57,6 +57,7 @@ def test_solutions_put_back_reproduce_the_tree(chapter):
             f"{path}: the handout with its solutions put back differs from the tree"
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("name", HANDOUT_CHAPTERS)
 def test_a_handout_fails_exactly_the_graded_tests_each_with_its_own_todo(name, tmp_path):
     made = run([sys.executable, "-m", "bootcamp.lab", "make", name, "--out", str(tmp_path)], ROOT)

@@ -9,6 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_SECONDS = 600
 
@@ -26,6 +28,7 @@ def make(folder: Path, *targets: str) -> subprocess.CompletedProcess:
                           timeout=TIMEOUT_SECONDS)
 
 
+@pytest.mark.long
 def test_a_checkout_under_a_folder_with_a_space(tmp_path):
     copy = copy_of_the_course(tmp_path)
     # Boot sectors, booted in QEMU and Bochs by the chapter's own tests.

@@ -17,11 +17,14 @@ only the graded tests run, and each one's outcome is written to FILE as JSON.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -30,10 +33,13 @@ from . import fuzz
 from .emulators import Spec, bochs_binary, qemu_binary
 from . import lab
 from . import machine as machine_module
+from . import schedule
 from .machine import Bochs, Machine, Qemu
 from .snapshot import Restored, Snapshot
 
 EMULATORS = {"qemu": Qemu, "bochs": Bochs}
+TURN_LIMIT_S = 600            # Chapter.taking_turns: the longest another test may hold a turn
+TURN_POLL_S = 0.1
 
 
 class Chapter:
@@ -83,6 +89,26 @@ class Chapter:
         out = self.make("-s", "print-image")
         assert out.returncode == 0, out.stdout
         return [Path(line) for line in out.stdout.splitlines() if line]
+
+    @contextlib.contextmanager
+    def taking_turns(self, what: str, limit: float = TURN_LIMIT_S):
+        """Tests that share one thing of the chapter's own hold it in turns while
+        they run on different workers: `make debug` leaves one note for `make
+        console` (build/run/console.txt), and a test that runs `make console`
+        without it must not see another test's."""
+        self.build.mkdir(exist_ok=True)
+        with open(self.build / f".turn-{what}", "w") as lock:
+            deadline = time.monotonic() + limit
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise AssertionError(f"waited {limit:.0f} s for another test to "
+                                             f"finish with {what}") from None
+                    time.sleep(TURN_POLL_S)
+            yield
 
 
 def chapter_of(test_file: str) -> Chapter:
@@ -169,6 +195,13 @@ _config: pytest.Config | None = None
 def pytest_configure(config: pytest.Config) -> None:
     global _config
     _config = config
+    config.addinivalue_line("markers", schedule.MARKER_HELP)
+
+
+if schedule.LoadScheduling is not None:
+    def pytest_xdist_make_scheduler(config: pytest.Config, log):
+        """`-n N`: long tests first, a test at a time (bootcamp.schedule)."""
+        return schedule.OneAtATime(config, log) if config.getvalue("dist") == "load" else None
 
 
 def pytest_keyboard_interrupt(excinfo) -> None:
@@ -241,6 +274,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    if hasattr(config, "workerinput"):         # an xdist worker: the controller hands them out
+        schedule.in_order(items)
 
 
 @pytest.fixture(autouse=True)
