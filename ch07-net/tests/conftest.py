@@ -28,6 +28,8 @@ from bootcamp.snapshot import finished, shown
 
 GATEWAY = "10.0.2.2"               # user networking: the host, as the guest sees it
 DRIVER = "e1000.efi"               # iPXE's e1000 driver, which the build puts on the ESP
+LOADING = "no NIC has a network stack: loading NIC drivers from the boot volume"
+CONFIGURED = re.compile(r"IP configuration complete: (\d+\.\d+\.\d+\.\d+)/(\d+\.\d+\.\d+\.\d+)")
 GUEST_MEMORY_MB = 256
 # Processors, as make run gives: a long download is hashed on the second (hash_worker.c).
 GUEST_CPUS = 2
@@ -102,6 +104,17 @@ def section(serial: str, command: str) -> str:
     start += len(command) + 3
     end = text.find("\n> ", start - 1)
     return text[start:end if end >= 0 else len(text)]
+
+
+def loaded_the_driver(text: str) -> None:
+    """What net_start says when it brings the driver in: it loaded, started with a
+    name and a driver binding, and a recursive connect bound it."""
+    assert LOADING in text, text
+    assert re.search(rf"\\{re.escape(DRIVER)}: loaded at 0x[0-9A-Fa-f]+ \(\d+ bytes\), "
+                     r'started: "[^"]+", binding version 0x[0-9A-Fa-f]+', text), text
+    snp = re.search(r"connected every controller; handles with SNP: (\d+) before, (\d+) now",
+                    text)
+    assert snp and int(snp.group(2)) > int(snp.group(1)), text
 
 
 def run(machine, command: str, timeout: float = 60) -> str:

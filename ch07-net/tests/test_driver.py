@@ -2,40 +2,17 @@
 with iPXE's e1000 driver from the ESP (nic_driver.c).
 
 OVMF drives virtio-net only. QEMU's e1000 without its option ROM is such a
-NIC, and so is Bochs's e1000. The QEMU boots are quick and check the driver
-path and its failures; one Bochs boot (one to three minutes) checks that the
-chapter works there: DHCP, downloads checked by SHA-256, and the guest's HTTP
-server reached from the host through a port Bochs's slirp forwards.
+NIC, and so is Bochs's e1000. These QEMU boots check the driver path and its
+failures; test_run_bochs.py checks that the chapter works in Bochs.
 """
 
-import http.client
-import os
 import re
 
 import pytest
 
-from conftest import DRIVER, GATEWAY, clean, free_port, section, sha256
+from conftest import CONFIGURED, DRIVER, LOADING, clean, loaded_the_driver, section, sha256
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
-# Bochs moves a few hundred KiB/s at best through the firmware's stack while
-# it emulates every instruction: a file that takes seconds, not minutes.
-BOCHS_FILE_BYTES = 256 * 1024
-HTTP_PORT = 8080
-ADDRESS = re.compile(r"IP configuration complete: (\d+\.\d+\.\d+\.\d+)/(\d+\.\d+\.\d+\.\d+)")
-LOADING = "no NIC has a network stack: loading NIC drivers from the boot volume"
-BOCHS_SERVER_TIMEOUT_S = 500     # start-up (~60 s quiet), DHCP, two downloads: ~230 s at load 30
-BOCHS_CLIENT_TIMEOUT_S = 60      # one request to the guest's server under Bochs
-
-
-def loaded_the_driver(text: str) -> None:
-    """What net_start says when it brings the driver in: it loaded, started with a
-    name and a driver binding, and a recursive connect bound it."""
-    assert LOADING in text, text
-    assert re.search(rf"\\{re.escape(DRIVER)}: loaded at 0x[0-9A-Fa-f]+ \(\d+ bytes\), "
-                     r'started: "[^"]+", binding version 0x[0-9A-Fa-f]+', text), text
-    snp = re.search(r"connected every controller; handles with SNP: (\d+) before, (\d+) now",
-                    text)
-    assert snp and int(snp.group(2)) > int(snp.group(1)), text
 
 
 def test_driver_from_the_esp_in_qemu(net_boot, host_server):
@@ -47,7 +24,7 @@ def test_driver_from_the_esp_in_qemu(net_boot, host_server):
 
     ip = section(serial, "ip")
     loaded_the_driver(ip)
-    match = ADDRESS.search(ip)
+    match = CONFIGURED.search(ip)
     assert match and match.groups() == ("10.0.2.15", "255.255.255.0"), ip
     got = section(serial, f"get {server.url('/small.txt')}")
     assert f"sha256: {sha256(SMALL)}" in got, got
@@ -91,41 +68,3 @@ def test_no_network_interface(chapter, net_boot, driver):
     assert "error: no network interface" in ip, ip
     assert "no network interface" in section(serial, "get http://10.0.2.2:80/")
     assert machine.wait_exit(timeout=60).kind == "shutdown"
-
-
-@pytest.mark.long
-def test_bochs_dhcp_download_and_server(net_boot, host_server):
-    """One Bochs boot: the driver from the ESP, DHCP from Bochs's slirp, two
-    downloads checked by SHA-256, then the guest's HTTP server, which the host
-    reaches through slirp's hostfwd."""
-    data = os.urandom(BOCHS_FILE_BYTES)
-    server = host_server({"/small.txt": SMALL, "/file.bin": data})
-    port = free_port()
-    machine = net_boot(["ip", f"get {server.url('/small.txt')}", f"get {server.url('/file.bin')}",
-                        f"serve {HTTP_PORT}"], hostfwd=((port, HTTP_PORT),), emulator="bochs")
-    machine.wait_for(f"HTTP server listening on 10.0.2.15:{HTTP_PORT}", source="serial",
-                     timeout=BOCHS_SERVER_TIMEOUT_S)
-    serial = machine.serial_output()
-
-    ip = section(serial, "ip")
-    loaded_the_driver(ip)
-    match = ADDRESS.search(ip)
-    assert match and match.groups() == ("10.0.2.15", "255.255.255.0"), ip
-    assert f"gateway {GATEWAY}" in ip, ip
-
-    small = section(serial, f"get {server.url('/small.txt')}")
-    assert f"sha256: {sha256(SMALL)}" in small, small
-    big = section(serial, f"get {server.url('/file.bin')}")
-    assert f"received {BOCHS_FILE_BYTES} bytes" in big, big
-    assert f"sha256: {sha256(data)}" in big, big
-    assert "hashed on: this processor: this machine has one processor" in big, big
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=BOCHS_CLIENT_TIMEOUT_S)
-    try:
-        connection.request("GET", "/")
-        response = connection.getresponse()
-        page = response.read().decode()
-    finally:
-        connection.close()
-    assert response.status == 200, page
-    assert "address: 10.0.2.15/255.255.255.0" in page, page
