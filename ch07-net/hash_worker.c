@@ -106,7 +106,11 @@ struct idt_register {
 _Static_assert(sizeof(struct idt_gate) == 16, "a 64-bit IDT gate is 16 bytes");
 
 static EFI_GUID mp_services_guid = MP_SERVICES_GUID;
-static EFI_EVENT started_event;     /* the firmware signals it after the second returns */
+static EFI_EVENT returned_event;     /* the firmware signals it after the second returns */
+/* The second processor did not start, or stopped, on an earlier body. It is
+ * not asked again in this boot: the firmware's StartupThisAP would wait for it
+ * without a limit, and the shell with it. */
+static BOOLEAN second_lost;
 static struct idt_gate second_idt[IDT_GATES] __attribute__((aligned(16)));
 static volatile UINT32 *wake_eoi __attribute__((used));    /* read by wake_entry */
 
@@ -236,11 +240,23 @@ static BOOLEAN wait_for(struct hash_shared *s, BOOLEAN (*done)(struct hash_share
 static BOOLEAN has_room(struct hash_shared *s) { return s->taken - load(&s->hashed) < HASH_RING; }
 static BOOLEAN has_returned(struct hash_shared *s) { return load(&s->done) != 0; }
 
+/* The second processor let this body down; it is not asked again. */
+static void lost(struct hash_worker *w, const char *why)
+{
+    w->failed = TRUE;
+    w->why = why;
+    second_lost = TRUE;
+}
+
 /* Hand the hash over to a second processor; FALSE (and w->why) if there is none. */
 static BOOLEAN hand_off(struct hash_worker *w)
 {
     static struct mp_services *mp;
     UINTN processors, enabled, self;
+    if (second_lost) {
+        w->why = "the second processor did not come back from an earlier body";
+        return FALSE;
+    }
     if (apic_base_msr() & APIC_X2APIC_ON) {
         w->why = "the local APIC is in x2APIC mode, which this program does not drive";
         return FALSE;
@@ -255,7 +271,7 @@ static BOOLEAN hand_off(struct hash_worker *w)
         w->why = "this machine has one processor";
         return FALSE;
     }
-    if (!started_event && EFI_ERROR(BS->CreateEvent(0, 0, NULL, NULL, &started_event))) {
+    if (!returned_event && EFI_ERROR(BS->CreateEvent(0, 0, NULL, NULL, &returned_event))) {
         w->why = "no event for the second processor";
         return FALSE;
     }
@@ -269,7 +285,7 @@ static BOOLEAN hand_off(struct hash_worker *w)
     wake_eoi = apic(APIC_EOI);
     UINTN second = self == 0 ? 1 : 0;
     /* NOT_READY: the firmware has not yet noticed that the last one returned. */
-    EFI_STATUS status = mp->StartupThisAP(mp, second_processor, second, started_event, 0, s,
+    EFI_STATUS status = mp->StartupThisAP(mp, second_processor, second, returned_event, 0, s,
                                           NULL);
     if (EFI_ERROR(status)) {
         FreePool(s);
@@ -281,8 +297,7 @@ static BOOLEAN hand_off(struct hash_worker *w)
     while (!load(&s->ready) && net_clock_ms() < deadline)
         __builtin_ia32_pause();
     if (!load(&s->ready)) {
-        w->failed = TRUE;           /* s stays: the second may still start and use it */
-        w->why = "the second processor did not start";
+        lost(w, "the second processor did not start");  /* s stays: it may start yet */
         return FALSE;
     }
     w->shared = s;
@@ -317,8 +332,7 @@ void hash_worker_add(struct hash_worker *w, const void *data, UINTN n,
     const UINT8 *from = data;
     while (n) {
         if (!has_room(s) && !wait_for(s, has_room, meanwhile, argument)) {
-            w->failed = TRUE;
-            w->why = "the second processor stopped hashing";
+            lost(w, "the second processor stopped hashing");
             return;
         }
         UINTN at = s->taken % HASH_RING;
@@ -345,8 +359,7 @@ int hash_worker_final(struct hash_worker *w, uint8_t digest[SHA256_DIGEST_BYTES]
             w->wakes = s->wakes;
             FreePool(s);
         } else {
-            w->failed = TRUE;       /* s stays: the second may still use it */
-            w->why = "the second processor stopped hashing";
+            lost(w, "the second processor stopped hashing");  /* s stays: it may use it */
         }
     }
     w->shared = NULL;

@@ -230,16 +230,25 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
     """The second processor held by gdb (a breakpoint for its thread, then only
     the first resumed) where it starts, or where it hashes: the first waits its
     bounded time, and `get` says what went wrong instead of hanging or printing
-    a digest."""
-    data = os.urandom(8 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
-    server = host_server({"/file.bin": data})
+    a digest. The next long body, the second still held, is hashed on the
+    first: the firmware would wait for ever to start a job on the second."""
+    handoff = header_limit(chapter, "hash_worker.h", "HASH_HANDOFF")
+    data = os.urandom(8 * handoff)
+    # Just past the hand-off: the first processor hashes it all, and under
+    # gdb each sha256_update it calls stops at the breakpoint (for nothing).
+    next_data = os.urandom(handoff + 4096)
+    server = host_server({"/file.bin": data, "/next.bin": next_data})
     port = free_port()
     machine = net_boot(["ip"], gdb_port=port)
     machine.wait_for("gateway", source="serial", timeout=BIG_GET_TIMEOUT_S)
     gdb = hold_the_second_processor(machine, chapter, port, where, tmp_path / "gdb-ready")
     try:
         got = run(machine, f"get {server.url('/file.bin')}", timeout=BIG_GET_TIMEOUT_S)
+        again = run(machine, f"get {server.url('/next.bin')}", timeout=BIG_GET_TIMEOUT_S)
     finally:
         said = release(gdb)
     assert f"no SHA-256: {message}" in got, (got, said)
     assert "sha256:" not in got, got
+    assert f"sha256: {sha256(next_data)}" in again, (again, said)
+    assert ("hashed on: this processor: the second processor did not come back from an "
+            "earlier body") in again, again
