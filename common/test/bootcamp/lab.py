@@ -467,15 +467,23 @@ BUDGET_LINE = re.compile(r"^(\S+): (\d+) of (\d+) bytes used", re.M)
 
 
 def budgets(folder: Path) -> dict[str, tuple[int, int]]:
-    """Build a chapter: what each boot sector uses of its budget, by name. A chapter
-    with boot sectors is rebuilt from scratch (make -B), so that each one says."""
-    force = ["-B"] if re.search(r"(bios|loader)\.mk", (folder / "Makefile").read_text()) else []
-    out = subprocess.run(["make", "--no-print-directory", *force, "-C", str(folder), "all"],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         timeout=900)
-    if out.returncode != 0:
-        raise LabError(f"{folder} does not build:\n{out.stdout[-3000:]}")
-    return {m.group(1): (int(m.group(2)), int(m.group(3))) for m in BUDGET_LINE.finditer(out.stdout)}
+    """Build a chapter: what each boot sector uses of its budget, by name, as the
+    build kept it (build/NAME.budget, bios.mk). A build from before those files
+    is made again from scratch (make -B), so that each sector says."""
+    def build(*force: str) -> dict[str, tuple[int, int]]:
+        out = subprocess.run(["make", "--no-print-directory", *force, "-C", str(folder), "all"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             timeout=900)
+        if out.returncode != 0:
+            raise LabError(f"{folder} does not build:\n{out.stdout[-3000:]}")
+        kept = "".join(p.read_text() for p in sorted((folder / "build").glob("*.budget")))
+        return {m.group(1): (int(m.group(2)), int(m.group(3)))
+                for m in BUDGET_LINE.finditer(kept)}
+
+    found = build()
+    if not found and re.search(r"(bios|loader)\.mk", (folder / "Makefile").read_text()):
+        found = build("-B")
+    return found
 
 
 def make_lab(selected: list[Path], part_ids: list[str] | None, out: Path,
