@@ -1,7 +1,7 @@
 """ch07 benchmark (`make bench`): TCP download throughput of our sockets on
 the firmware's TCP4, against the firmware's own ceiling and iPXE, in one run.
 
-    python3 tests/bench_net.py CHAPTER_DIR
+    make bench, or: PYTHONPATH=../common/test python3 tests/bench_net.py CHAPTER_DIR
 
 Every guest fetches the same 16 MiB random file from a server on the host
 (127.0.0.1, reached as 10.0.2.2 through QEMU's user network) on a q35 machine
@@ -36,8 +36,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parents[1] / "common" / "test"))
+sys.path.insert(0, str(HERE))          # conftest, beside this file; bootcamp: make's HARNESS
 
 from bootcamp import Qemu, Spec  # noqa: E402
 from bootcamp.esp import build_esp  # noqa: E402
