@@ -7,12 +7,15 @@ a minute (Bochs booting OVMF). Those long ones are marked `long`:
     def test_make_run_bochs_...
 
 Where the tests are spread over workers (make test runs `-n 2`), each
-worker's collection puts them first (in_order), and the controller hands
-tests out one at a time (OneAtATime): whichever worker is free takes the
-next. So the long ones start at once, on both workers, and the short ones
-fill in around them. With xdist's own scheduler a worker takes a run of
-consecutive tests, all the long ones went to one worker, and the other sat
-idle for the last half-minute.
+worker's collection puts them first (in_order), and the controller deals
+tests out one at a time (OneAtATime): first round the workers, then to
+whichever is free. So the long ones start at once, on both workers, and the
+short ones fill in around them. With xdist's own scheduler a worker took a
+run of consecutive tests, all the long ones went to one worker, and the
+other sat idle for the last half-minute.
+
+Two tests on different workers run at the same time: tests that share one
+thing of the chapter's own take turns (plugin.Chapter.taking_turns).
 """
 
 from __future__ import annotations
@@ -51,6 +54,11 @@ if LoadScheduling is not None:
                 self.pending[:] = range(len(self.collection))
                 if not self.collection:
                     return
+                # Dealt round the workers, a test each time: the first two long
+                # tests go to two workers, not both to the first.
+                for _ in range(IN_HAND):
+                    for node in self.nodes:
+                        self._send_tests(node, 1)
             for node in self.nodes:
                 self.check_schedule(node)
 

@@ -1,0 +1,72 @@
+"""The harness's scheduling (bootcamp.schedule): on two workers the long tests
+start first, one on each; and tests that share a thing of the chapter's own
+take turns (Chapter.taking_turns)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bootcamp.plugin import Chapter
+
+ROOT = Path(__file__).resolve().parents[2]
+SHORT_TESTS = 6
+
+# Each test writes its name and worker, then its first line is how the
+# collection was ordered. The long ones come last in the file, on purpose.
+TESTS = '''
+import os
+import pytest
+
+def record(name):
+    with open(os.environ["SCHEDULE_LOG"], "a") as log:
+        log.write(f"{os.environ.get('PYTEST_XDIST_WORKER', '-')} {name}\\n")
+
+''' + "".join(f"def test_short_{n}():\n    record('short_{n}')\n\n" for n in range(SHORT_TESTS)) + '''
+@pytest.mark.long
+def test_long_a():
+    record("long_a")
+
+@pytest.mark.long
+def test_long_b():
+    record("long_b")
+'''
+
+
+def test_on_two_workers_the_long_tests_start_first_one_on_each(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_mixed.py").write_text(TESTS)
+    log = tmp_path / "schedule.log"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "common" / "test"), SCHEDULE_LOG=str(log),
+               PYTHONDONTWRITEBYTECODE="1")
+    for name in ("MAKEFLAGS", "MAKELEVEL", "PYTEST_XDIST_WORKER"):
+        env.pop(name, None)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "bootcamp.plugin", "-q",
+                          "-p", "no:cacheprovider", "-n", "2", "tests"],
+                         cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout
+    first: dict[str, str] = {}
+    names = []
+    for line in log.read_text().splitlines():
+        worker, name = line.split()
+        first.setdefault(worker, name)
+        names.append(name)
+    assert sorted(names) == sorted(["long_a", "long_b"] +
+                                   [f"short_{n}" for n in range(SHORT_TESTS)]), names
+    assert sorted(first) == ["gw0", "gw1"], first
+    assert sorted(first.values()) == ["long_a", "long_b"], \
+        f"each worker's first test should be a long one: {first}"
+
+
+def test_a_turn_held_by_another_test_is_waited_for_then_named(tmp_path):
+    chapter = Chapter(tmp_path)
+    with chapter.taking_turns("make-debug"):
+        with pytest.raises(AssertionError,
+                           match="waited 1 s for another test to finish with make-debug"):
+            with chapter.taking_turns("make-debug", limit=1):
+                pass
+    with chapter.taking_turns("make-debug", limit=1):      # given back: free at once
+        pass
