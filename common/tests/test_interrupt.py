@@ -59,7 +59,7 @@ def wait_for(condition, what: str, seconds: float):
 
 @pytest.mark.parametrize("target", [["-C", CHAPTER, "test"], ["test", "CH=1"]],
                          ids=["chapter make test", "top-level make test"])
-def test_ctrl_c_during_make_test(target):
+def test_ctrl_c_during_make_test(target, first_chapter_to_ourselves):
     # A terminal's Ctrl-C sends SIGINT to the whole foreground job: here, the
     # process group of a make started in a session of its own.
     # A terminal's make takes Ctrl-C; a make these tests run from a background

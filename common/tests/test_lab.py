@@ -89,9 +89,9 @@ def test_a_handout_fails_exactly_the_graded_tests_each_with_its_own_todo(name, t
     assert "Score: 0/" in graded.stdout and " passed, " in graded.stdout, graded.stdout
 
 
-def test_the_full_tree_scores_full_marks(tmp_path):
+def test_the_full_tree_scores_full_marks(tmp_path, first_chapter_to_ourselves):
     graded = run([sys.executable, "-m", "bootcamp.grade", "--out", str(tmp_path),
-                  str(ROOT / "ch01-bootsector")], ROOT)
+                  str(first_chapter_to_ourselves)], ROOT)
     assert graded.returncode == 0, graded.stdout
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0, results
