@@ -4,6 +4,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from bootcamp.pty_session import outside_make
+
 COMMON = Path(__file__).resolve().parents[1]
 
 
@@ -22,8 +24,8 @@ def build(tmp_path: Path, source: str, budget: int | None = None):
     args = ["make", "-C", str(tmp_path), "build/sector.bin"]
     if budget is not None:
         args.append(f"BOOT_BUDGET={budget}")
-    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=60)
+    return subprocess.run(args, env=outside_make(), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=60)
 
 
 SECTOR = "bits 16\nglobal start\nsection .text\nstart:\n    times {n} nop\n"
@@ -66,8 +68,9 @@ def test_loader_rules_need_four_lines(tmp_path):
         "PAYLOAD := stage2\nLOAD_ADDRESS := 0x7E00\n"
         "IMAGES := build/stage2.floppy.img build/stage2.hd.img\n"
         f"include {link_common(tmp_path)}/loader.mk\n")
-    result = subprocess.run(["make", "-C", str(tmp_path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, timeout=120)
+    result = subprocess.run(["make", "-C", str(tmp_path)], env=outside_make(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stdout
     assert "stage2.bin: 2048 bytes = 4 sectors for stage 1 to load" in result.stdout
     assert "-DPAYLOAD_SECTORS=4 " in result.stdout, result.stdout
@@ -90,8 +93,9 @@ def test_a_flag_changed_on_the_command_line_rebuilds_what_it_shapes(tmp_path):
     before = obj.stat().st_mtime_ns
 
     def make(*variables: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["make", "-C", str(tmp_path), *variables], stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, timeout=60)
+        return subprocess.run(["make", "-C", str(tmp_path), *variables], env=outside_make(),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=60)
 
     changed = make("NASMFLAGS=-DEXTRA=1")
     assert changed.returncode == 0, changed.stdout
@@ -123,8 +127,9 @@ def test_a_payload_of_several_objects_and_a_variant_with_flags_of_its_own(tmp_pa
     build = tmp_path / "build"
 
     def make(*variables: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(["make", "-C", str(tmp_path), *variables], stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, timeout=120)
+        result = subprocess.run(["make", "-C", str(tmp_path), *variables], env=outside_make(),
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                timeout=120)
         assert result.returncode == 0, result.stdout
         return result
 

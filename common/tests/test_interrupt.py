@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bootcamp.machine import TIMEOUT_SCALE
+from bootcamp.pty_session import outside_make
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = "ch01-bootsector"        # the quickest chapter whose tests boot QEMU and Bochs
@@ -17,9 +18,6 @@ START_SECONDS = 120                # to build and reach the first boot
 STOP_SECONDS = 60                  # from the Ctrl-C to the last process gone
 POLL_SECONDS = 0.05
 MAKE_INTERRUPTED = re.compile(r"^make: \*\*\* \[[^]]+\] Interrupt$")
-# The make a learner types is the outermost one: not a sub-make of the make
-# that may be running these tests.
-NOT_A_SUB_MAKE = ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
 
 
 def session_processes(session: int) -> dict[int, str]:
@@ -64,7 +62,9 @@ def test_ctrl_c_during_make_test(target, first_chapter_to_ourselves):
     # process group of a make started in a session of its own.
     # A terminal's make takes Ctrl-C; a make these tests run from a background
     # job would inherit an ignored SIGINT (the shell ignores it for `cmd &`).
-    env = {k: v for k, v in os.environ.items() if k not in NOT_A_SUB_MAKE}
+    # The make a learner types is the outermost one: not a sub-make of the
+    # make that may be running these tests.
+    env = outside_make()
     make = subprocess.Popen(["make", "--no-print-directory", *target], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, preexec_fn=default_ctrl_c)

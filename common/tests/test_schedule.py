@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bootcamp.plugin import Chapter
+from bootcamp.pty_session import outside_make
 
 ROOT = Path(__file__).resolve().parents[2]
 SHORT_TESTS = 6
@@ -39,10 +40,9 @@ def test_on_two_workers_the_long_tests_start_first_one_on_each(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_mixed.py").write_text(TESTS)
     log = tmp_path / "schedule.log"
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "common" / "test"), SCHEDULE_LOG=str(log),
+    env = dict(outside_make(), PYTHONPATH=str(ROOT / "common" / "test"), SCHEDULE_LOG=str(log),
                PYTHONDONTWRITEBYTECODE="1")
-    for name in ("MAKEFLAGS", "MAKELEVEL", "PYTEST_XDIST_WORKER"):
-        env.pop(name, None)
+    env.pop("PYTEST_XDIST_WORKER", None)        # this test's own worker, if it has one
     run = subprocess.run([sys.executable, "-m", "pytest", "-p", "bootcamp.plugin", "-q",
                           "-p", "no:cacheprovider", "-n", "2", "tests"],
                          cwd=tmp_path, env=env, stdout=subprocess.PIPE,

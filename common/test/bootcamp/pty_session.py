@@ -40,6 +40,16 @@ READ_CHUNK = 4096
 # How long close() waits for the command to end after it was asked to.
 CLOSE_WAIT_S = 10.0
 EMULATOR_NAMES = ("qemu-system-x86_64", "bochs", "gdb")
+# What a make hands the commands of its recipes: its flags (-s, the -j
+# jobserver), its depth, and variables given on its command line. The make
+# that runs the tests has them; a person's shell does not.
+MAKE_ENVIRONMENT = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+
+
+def outside_make(env: dict | None = None) -> dict:
+    """The environment as a shell outside any make has it."""
+    return {k: v for k, v in (os.environ if env is None else env).items()
+            if k not in MAKE_ENVIRONMENT}
 
 
 class TerminalTimeout(AssertionError):
@@ -53,7 +63,7 @@ class Terminal:
         self.output = b""
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        environment = dict(os.environ if env is None else env)
+        environment = outside_make(env)     # typed by a person, not run by make test
         environment.setdefault("TERM", "xterm")
         # No window: the learner this checks has only a terminal.
         environment.pop("DISPLAY", None)
