@@ -2,7 +2,6 @@
 start first, one on each; and tests that share a thing of the chapter's own
 take turns (Chapter.taking_turns)."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +17,6 @@ SHORT_TESTS = 6
 # Each test writes its name and worker, then its first line is how the
 # collection was ordered. The long ones come last in the file, on purpose.
 TESTS = '''
-import os
 import pytest
 
 def record(name):
