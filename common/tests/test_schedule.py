@@ -14,9 +14,11 @@ from bootcamp.pty_session import outside_make
 ROOT = Path(__file__).resolve().parents[2]
 SHORT_TESTS = 6
 
-# Each test writes its name and worker, then its first line is how the
-# collection was ordered. The long ones come last in the file, on purpose.
+# Each test writes its worker and its name to SCHEDULE_LOG as it runs. The
+# long ones come last in the file, on purpose: the harness must move them.
 TESTS = '''
+import os
+
 import pytest
 
 def record(name):
