@@ -30,10 +30,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .rfb import RfbError, RfbKeyboard, discard_until_closed, listening_ports
+from .rfb import RfbError, RfbKeyboard, listening_ports
 from .emulators import (Spec, bochs_binary, bochs_config, bochs_slirp_config, disk_format,
                         fresh_ovmf_vars, qemu_command)
 from .screen import VGA_TEXT_BASE, VGA_TEXT_BYTES, Picture, Screen
+from .serial_pipe import SerialPipe
 
 # Slow machines can stretch every timeout: BOOTCAMP_TIMEOUT_SCALE=2 make test
 TIMEOUT_SCALE = float(os.environ.get("BOOTCAMP_TIMEOUT_SCALE", "1"))
@@ -458,7 +459,7 @@ class Qemu(Machine):
         self._replies: queue.Queue = queue.Queue()
         self._qmp: socket.socket | None = None
         self._qmp_thread: threading.Thread | None = None
-        self._serial_sock: socket.socket | None = None
+        self.serial = SerialPipe(self.sockdir / "serial", self.serial_file)
         self._lock = threading.Lock()
 
     def command(self) -> list[str]:
@@ -468,20 +469,18 @@ class Qemu(Machine):
         items = "cpu_reset" + (",guest_errors" if self.spec.media != "efi" else "") \
             + (",int" if self.trace_interrupts else "") \
             + (f",{self.log_items}" if self.log_items else "")
-        serial = "chardev:serial0"
         return qemu_command(self.spec, display="none", vars_copy=vars_copy,
-                            debugcon=f"file:{self.debug_file}", serial=serial,
+                            debugcon=f"file:{self.debug_file}", serial=self.serial.serial,
                             qmp=f"unix:{self.sockdir / 'qmp.sock'},server=on,wait=off",
                             gdb_port=self.gdb_port, paused=self.paused,
-                            log=self.qemu_log, log_items=items) + [
-            "-chardev", f"socket,id=serial0,path={self.sockdir / 'serial.sock'},server=on,"
-                        f"wait=off,logfile={self.serial_file}"]
+                            log=self.qemu_log, log_items=items) + self.serial.arguments()
 
     def start(self) -> None:
         for f in (self.debug_file, self.serial_file, self.qemu_log):
             f.write_bytes(b"")
         cmd = self.command()
         (self.logdir / "command.txt").write_text(" ".join(cmd) + "\n")
+        self.serial.open()
         self.started = time.monotonic()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=open(self.logdir / "qemu.stdout.txt", "wb"),
@@ -580,9 +579,9 @@ class Qemu(Machine):
                 super().stop()
         else:
             super().stop()
-        for s in (self._qmp, self._serial_sock):
-            if s:
-                s.close()
+        if self._qmp:
+            self._qmp.close()
+        self.serial.close()
         shutil.rmtree(self.sockdir, ignore_errors=True)
 
     # -- output ---------------------------------------------------------------
@@ -590,19 +589,12 @@ class Qemu(Machine):
         return self.debug_file.read_bytes().decode("latin-1")
 
     def serial_output(self) -> str:
+        self.serial.drain()
         return self.serial_file.read_bytes().decode("latin-1")
 
     def serial_write(self, data: bytes | str) -> None:
         """Type into the first serial port."""
-        if isinstance(data, str):
-            data = data.encode()
-        if self._serial_sock is None:
-            self._serial_sock = socket.socket(socket.AF_UNIX)
-            self._serial_sock.connect(str(self.sockdir / "serial.sock"))
-            # QEMU now also sends the output here; drain it so the guest never blocks on it.
-            threading.Thread(target=discard_until_closed, args=(self._serial_sock,),
-                             daemon=True).start()
-        self._serial_sock.sendall(data)
+        self.serial.write(data.encode() if isinstance(data, str) else data)
 
     def read_memory(self, address: int, length: int) -> bytes:
         dump = self.logdir / f"mem-{address:x}.bin"

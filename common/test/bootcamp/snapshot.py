@@ -133,14 +133,11 @@ class _SnapshotQemu(Qemu):
         self.vars_file = vars_file
 
     def command(self) -> list[str]:
-        serial = "chardev:serial0"
         return qemu_command(self.spec, display="none", vars_copy=self.vars_file,
-                            debugcon=f"file:{self.debug_file}", serial=serial,
+                            debugcon=f"file:{self.debug_file}", serial=self.serial.serial,
                             qmp=f"unix:{self.sockdir / 'qmp.sock'},server=on,wait=off",
                             gdb_port=self.gdb_port, paused=self.paused,
-                            log=self.qemu_log, log_items="cpu_reset") + [
-            "-chardev", f"socket,id=serial0,path={self.sockdir / 'serial.sock'},server=on,"
-                        f"wait=off,logfile={self.serial_file}"]
+                            log=self.qemu_log, log_items="cpu_reset") + self.serial.arguments()
 
 
 def shown(machine: Qemu) -> str:
