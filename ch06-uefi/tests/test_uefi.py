@@ -278,25 +278,17 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
 TERMINAL = (80, 24)                          # a terminal's usual columns and rows
 
 
-# The serial line itself now and then garbles a cursor move (seen: ESC[24;115H
-# and ESC[04;;80 where OVMF meant ESC[24;15H and ESC[04;80H, up to three in
-# one board), which leaves a wall cell blank. A board too big for the terminal
-# loses its whole right wall and more (over 20 cells), so a few missing cells
-# cannot hide it.
-WALL_CELLS_MAY_MISS = 8
-
-
 def snake_board(serial: str) -> list[str] | None:
     """The terminal's screen if it shows snake's board whole: a score line, a
-    rectangle of '#' as wide and high as the terminal (see WALL_CELLS_MAY_MISS),
-    and the snake's head inside it."""
+    rectangle of '#' as wide and high as the terminal, and the snake's head
+    inside it. A board too big for the terminal wraps and loses its right wall."""
     columns, rows = TERMINAL
     shown = screen(serial, columns, rows)
     wall = [(1, x) for x in range(columns)] + [(rows - 1, x) for x in range(columns)] + \
         [(y, x) for y in range(2, rows - 1) for x in (0, columns - 1)]
-    missing = sum(shown[y][x] != "#" for y, x in wall)
+    walled = all(shown[y][x] == "#" for y, x in wall)
     head = any("O" in line[1:-1] for line in shown[2:rows - 1])
-    return shown if missing <= WALL_CELLS_MAY_MISS and head else None
+    return shown if walled and head else None
 
 
 def test_failure_paths_at_the_prompt(chapter, restore):
