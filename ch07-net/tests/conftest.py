@@ -153,7 +153,8 @@ class HostServer:
         self.raw = raw or {}
         self.uploads: list[tuple[str, bytes]] = []
         self.requests: list[str] = []
-        self.times: list[tuple[float, str]] = []     # (monotonic time, "GET /x" or "POST /x done")
+        # (monotonic time, "GET /x", "GET /x sent" (all in the kernel's hands) or "POST /x done")
+        self.times: list[tuple[float, str]] = []
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -218,6 +219,8 @@ class HostServer:
                     self.close_connection = True
                 elif path in owner.files:
                     self._send(200, owner.files[path])
+                    self.wfile.flush()
+                    owner.times.append((time.monotonic(), f"GET {path} sent"))
                 else:
                     self._send(404, b"no such file\n")
 
@@ -234,6 +237,11 @@ class HostServer:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def timeline(self) -> str:
+        """What the server did and when, for a failure's message."""
+        start = self.times[0][0] if self.times else 0
+        return "; ".join(f"{when - start:.1f} s {what}" for when, what in self.times)
 
     def url(self, path: str) -> str:
         """The URL the guest uses for `path`."""

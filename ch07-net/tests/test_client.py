@@ -247,7 +247,7 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
         again = run(machine, f"get {server.url('/next.bin')}", timeout=BIG_GET_TIMEOUT_S)
     finally:
         said = release(gdb)
-    assert f"no SHA-256: {message}" in got, (got, said)
+    assert f"no SHA-256: {message}" in got, (got, said, server.timeline())
     assert "sha256:" not in got, got
     assert f"sha256: {sha256(next_data)}" in again, (again, said)
     assert ("hashed on: this processor: the second processor did not come back from an "
