@@ -8,8 +8,7 @@
  *
  * How, in four parts (the lesson's "A second processor hashes"):
  *  1. Starting it. The firmware owns the processors. Its MP services
- *     protocol (UEFI PI spec vol. 2, EFI_MP_SERVICES_PROTOCOL, declared here:
- *     gnu-efi has no header for it) runs a function on another processor:
+ *     protocol (mp_services.h) runs a function on another processor:
  *     StartupThisAP. Non-blocking (with an event), it returns at once and the
  *     function runs there until it returns. It may not call boot services.
  *  2. The ring. This processor copies bytes in and moves `taken`; the second
@@ -37,26 +36,8 @@
 #include <efi.h>
 #include <efilib.h>
 #include "hash_worker.h"
+#include "mp_services.h"
 #include "net.h"
-
-/* UEFI PI spec, vol. 2, 13.4: EFI_MP_SERVICES_PROTOCOL. */
-#define MP_SERVICES_GUID \
-    { 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
-
-typedef VOID (EFIAPI *ap_procedure)(VOID *argument);
-
-struct mp_services {
-    EFI_STATUS (EFIAPI *GetNumberOfProcessors)(struct mp_services *self, UINTN *processors,
-                                              UINTN *enabled);
-    VOID *GetProcessorInfo;
-    VOID *StartupAllAPs;
-    EFI_STATUS (EFIAPI *StartupThisAP)(struct mp_services *self, ap_procedure procedure,
-                                      UINTN processor, EFI_EVENT wait, UINTN timeout_us,
-                                      VOID *argument, BOOLEAN *finished);
-    VOID *SwitchBSP;
-    VOID *EnableDisableAP;
-    EFI_STATUS (EFIAPI *WhoAmI)(struct mp_services *self, UINTN *processor);
-};
 
 /* The local APIC (Intel SDM vol. 3, 11.4-11.6): its MSR and registers. */
 #define APIC_BASE_MSR    0x1B

@@ -2,6 +2,8 @@
  * bench_runner.c -- make bench's boot program: it runs programs from its own
  * volume one after another, so that what the bench compares takes turns in
  * one boot of one machine, seconds apart, while the host's load is the same.
+ * tests/test_client.py runs it too, to start a program that changes the
+ * firmware (tests/mp_services_hidden.c) before the chapter's.
  *
  * Who calls it: OVMF's boot manager (it is \EFI\BOOT\BOOTX64.EFI on the
  * bench's ESP), through gnu-efi's crt0 (efi_main with the System V convention).

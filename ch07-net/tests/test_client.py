@@ -12,10 +12,12 @@ import subprocess
 import time
 
 import pytest
+from bootcamp import Spec
+from bootcamp.esp import build_esp
 from bootcamp.gdbstub import elf_symbols
 
-from conftest import (GATEWAY, UPLOAD, UPLOAD_NAME, HostServer, clean, free_port, header_limit,
-                      run, section, sha256)
+from conftest import (BOOT_LIMIT_S, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, UPLOAD, UPLOAD_NAME,
+                      HostServer, clean, free_port, header_limit, run, section, sha256)
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
 BIG_BYTES = 16 * 1024 * 1024
@@ -252,3 +254,29 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
     assert f"sha256: {sha256(next_data)}" in again, (again, said)
     assert ("hashed on: this processor: the second processor did not come back from an "
             "earlier body") in again, again
+
+
+def test_with_no_mp_services_the_first_processor_hashes(chapter, boot, host_server, logdir):
+    """Two processors, but the firmware's MP services taken away before the
+    program starts (tests/mp_services_hidden.c, run first by the bench's
+    runner): a long body is hashed on the first processor, right, and `get`
+    says why."""
+    program = "mp_services_hidden.efi"
+    data = os.urandom(2 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
+    server = host_server({"/file.bin": data})
+    url = server.url("/file.bin")
+    esp = build_esp(logdir / "esp.img", chapter.image("bench_runner.efi"), {
+        "bench.txt": f"{program}\nnet.efi\n",
+        program: chapter.image(program),
+        "net.efi": chapter.image("net.efi"),
+        "autorun.txt": f"ip\nget {url}\nexit\n",
+    })
+    machine = boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS,
+                        network=True), limit=BOOT_LIMIT_S["qemu"])
+    assert machine.wait_exit(timeout=BOOT_LIMIT_S["qemu"] - 10).kind == "shutdown"
+    serial = clean(machine.serial_output())
+    assert f"mp-services: uninstalled\nbench-runner: \\{program} returned Success" in serial, \
+        serial[-3000:]
+    got = section(serial, f"get {url}")
+    assert f"sha256: {sha256(data)}" in got, got
+    assert "hashed on: this processor: the firmware has no MP services" in got, got
