@@ -70,6 +70,13 @@ missing_packages=()
 problems=()
 say() { [ "$quiet" = 1 ] || echo "$@"; }
 
+# Whether $1 is (or links to) a 32-bit ELF file.
+elf32() {
+    local file
+    file=$(readlink -f -- "$1") && [ -f "$file" ] \
+        && [ "$(od -An -tx1 -j4 -N1 -- "$file" 2>/dev/null | tr -d ' ')" = 01 ]
+}
+
 check() {
     local kind=$1 what=$2
     case $kind in
@@ -79,8 +86,10 @@ check() {
         file) [ -f "$what" ] ;;
         dir)  [ -d "$what" ] ;;
         py)   "$python" -c "import $what" >/dev/null 2>&1 ;;
-        # -print-file-name answers the bare name when it finds nothing.
-        cc32)  [ -f "$(gcc -m32 -print-file-name="$what" 2>/dev/null)" ] ;;
+        # -print-file-name answers the bare name when it finds nothing, and
+        # without gcc-multilib, gcc -m32 finds the 64-bit library: only a
+        # 32-bit ELF file (class byte 1) will do.
+        cc32)  elf32 "$(gcc -m32 -print-file-name="$what" 2>/dev/null)" ;;
         clang) [ -f "$(clang -print-file-name="$what" 2>/dev/null)" ] ;;
     esac
 }

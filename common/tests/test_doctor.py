@@ -42,6 +42,23 @@ def test_missing_bochs_is_named_with_its_fix(tmp_path):
     assert "Fix: sudo apt-get install bochs" in result.stdout
 
 
+def test_a_gcc_without_32_bit_libraries_is_named(tmp_path):
+    # Without gcc-multilib, `gcc -m32 -print-file-name=libasan.so` answers the
+    # 64-bit library's path. A gcc that does just that, whatever is installed:
+    env = dict(os.environ, PATH=path_without(tmp_path, {"gcc"}))
+    real_gcc = shutil.which("gcc")
+    wrapper = tmp_path / "bin" / "gcc"
+    wrapper.write_text("#!/bin/sh\n"
+                       "if [ \"$1\" = -m32 ]; then shift; fi\n"
+                       f'exec "{real_gcc}" "$@"\n')
+    wrapper.chmod(0o755)
+    result = subprocess.run(["bash", str(DOCTOR), "--check"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert result.returncode == 1, result.stdout
+    assert "MISSING  libasan.so" in result.stdout, result.stdout
+    assert "gcc-multilib" in result.stdout.split("Fix:")[-1], result.stdout
+
+
 def test_quiet_says_only_what_is_wrong(tmp_path):
     result = doctor(tmp_path, {"nasm", "xorriso"}, "--check", "--quiet")
     assert result.returncode == 1
