@@ -21,11 +21,7 @@ DONE_MARK       equ '!'
 global start
 section .text
 start:
-    cli
-    xor ax, ax
-    mov ds, ax
-    mov ss, ax
-    mov sp, 0x7C00
+    cli                         ; no memory, no stack: only ports and registers
     xor ecx, ecx                ; bytes handed to the UART
     xor bl, bl                  ; the next byte
 .next:
