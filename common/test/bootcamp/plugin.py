@@ -18,13 +18,11 @@ only the graded tests run, and each one's outcome is written to FILE as JSON.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,11 +33,10 @@ from . import lab
 from . import machine as machine_module
 from . import schedule
 from .machine import Bochs, Machine, Qemu
-from .snapshot import Restored, Snapshot
+from .snapshot import FileLock, Restored, Snapshot
 
 EMULATORS = {"qemu": Qemu, "bochs": Bochs}
 TURN_LIMIT_S = 600            # Chapter.taking_turns: the longest another test may hold a turn
-TURN_POLL_S = 0.1
 
 
 class Chapter:
@@ -93,21 +90,12 @@ class Chapter:
     @contextlib.contextmanager
     def taking_turns(self, what: str, limit: float = TURN_LIMIT_S):
         """Tests that share one thing of the chapter's own hold it in turns while
-        they run on different workers: `make debug` leaves one note for `make
-        console` (build/run/console.txt), and a test that runs `make console`
-        without it must not see another test's."""
-        self.build.mkdir(exist_ok=True)
-        with open(self.build / f".turn-{what}", "w") as lock:
-            deadline = time.monotonic() + limit
-            while True:
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise AssertionError(f"waited {limit:.0f} s for another test to "
-                                             f"finish with {what}") from None
-                    time.sleep(TURN_POLL_S)
+        they run on different workers, a lock in the chapter's build/ folder:
+        `make debug` leaves one note for `make console` (build/run/console.txt),
+        and a test that runs `make console` without it must not see another
+        test's; a run of the chapter's tests clears build/test-logs/."""
+        with FileLock(self.build / f".turn-{what}", limit,
+                      held_for=f"another test is still using {what}"):
             yield
 
 

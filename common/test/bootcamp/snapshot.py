@@ -95,12 +95,17 @@ def _stat_mark(path: str | Path) -> str:
 
 
 class FileLock:
-    """An flock() on a file, taken with a bounded wait (another worker may hold it
-    while it boots the snapshot)."""
+    """An flock() on a file, taken with a bounded wait: another test process may
+    hold it for a while (booting the snapshot, or running what tests take turns
+    at). `held_for` says what the holder does, for the message when the wait
+    runs out."""
 
-    def __init__(self, path: Path, timeout: float):
+    def __init__(self, path: Path, timeout: float,
+                 held_for: str = "another test process is still making the snapshot (or hung "
+                                 "doing it); remove the file if no test is running"):
         self.path = Path(path)
         self.timeout = timeout * TIMEOUT_SCALE
+        self.held_for = held_for
         self.handle = None
 
     def __enter__(self) -> "FileLock":
@@ -114,9 +119,8 @@ class FileLock:
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     self.handle.close()
-                    raise BootError(f"waited {self.timeout:.0f} s for {self.path}: another test "
-                                    "process is still making the snapshot (or hung doing it); "
-                                    "remove the file if no test is running") from None
+                    raise BootError(f"waited {self.timeout:.0f} s for {self.path}: "
+                                    f"{self.held_for}") from None
                 time.sleep(LOCK_RETRY_S)
 
     def __exit__(self, *exc) -> None:
