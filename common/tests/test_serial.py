@@ -3,6 +3,8 @@ falls behind and QEMU must wait for it (bootcamp/serial_pipe.py)."""
 
 import re
 
+import pytest
+
 from bootcamp import Spec
 from bootcamp.machine import Qemu
 
@@ -36,3 +38,13 @@ def test_serial_output_is_exact_when_the_harness_falls_behind(tmp_path):
                        min(len(output), len(expected)))
     assert output == expected, (f"{len(output)} bytes where the guest wrote {len(expected)}; "
                                 f"the first difference at byte {first_wrong}")
+
+
+def test_typing_into_a_port_nobody_reads_names_the_cause(tmp_path):
+    """serial_count.asm never reads COM1: QEMU takes a byte, then the input
+    pipe fills, and typing more says why instead of blocking for ever."""
+    image = build_sector(tmp_path, "serial_count")
+    with Qemu(Spec(image), tmp_path / "log") as machine:
+        more_than_it_holds = b"x" * (2 * machine.serial.capacity())
+        with pytest.raises(TimeoutError, match="the guest is not reading its serial port"):
+            machine.serial.write(more_than_it_holds, wait_s=1)

@@ -30,6 +30,8 @@ READ_CHUNK = 65536
 # How long the copying thread waits for output before it looks whether it
 # should stop: only the stopping waits for it, never a test.
 POLL_MS = 50
+# How long typing waits for QEMU to take what fills the input pipe.
+WRITE_WAIT_S = 30.0
 
 
 class SerialPipe:
@@ -58,12 +60,10 @@ class SerialPipe:
     def open(self) -> None:
         self.close()                            # a machine started again starts afresh
         for end in (".in", ".out"):
-            path = self.base.with_name(self.base.name + end)
-            if path.exists():
-                path.unlink()
-            os.mkfifo(path, 0o600)
-        self._in = os.open(f"{self.base}.in", os.O_RDWR)
-        self._out = os.open(f"{self.base}.out", os.O_RDWR | os.O_NONBLOCK)
+            self._fifo(end).unlink(missing_ok=True)
+            os.mkfifo(self._fifo(end), 0o600)
+        self._in = os.open(self._fifo(".in"), os.O_RDWR | os.O_NONBLOCK)
+        self._out = os.open(self._fifo(".out"), os.O_RDWR | os.O_NONBLOCK)
         self._stopping.clear()
         self._thread = threading.Thread(target=self._copy_until_stopped, daemon=True)
         self._thread.start()
@@ -87,21 +87,35 @@ class SerialPipe:
         with self._lock:
             if self._out is None or not self._flowing.is_set():
                 return
-            with open(self.file, "ab") as sink:
-                while True:
-                    try:
-                        data = os.read(self._out, READ_CHUNK)
-                    except BlockingIOError:
-                        return
-                    if not data:
-                        return
-                    sink.write(data)
+            chunks = []
+            while True:
+                try:
+                    data = os.read(self._out, READ_CHUNK)
+                except BlockingIOError:
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            if chunks:
+                with open(self.file, "ab") as sink:
+                    sink.write(b"".join(chunks))
 
-    def write(self, data: bytes) -> None:
-        """Type into the port. The pipe holds 64 KiB: what a test types fits."""
+    def write(self, data: bytes, wait_s: float = WRITE_WAIT_S) -> None:
+        """Type into the port: into the input pipe, which holds 64 KiB, for QEMU
+        to take as the guest reads. A pipe that stays full for `wait_s` names
+        the cause."""
         view = memoryview(data)
+        poller = select.poll()
+        poller.register(self._in, select.POLLOUT)
         while view:
+            if not poller.poll(wait_s * 1000):
+                raise TimeoutError(f"QEMU took nothing from {self._fifo('.in')} for "
+                                   f"{wait_s:.0f} s: the guest is not reading its serial "
+                                   "port, or QEMU has ended")
             view = view[os.write(self._in, view):]
+
+    def _fifo(self, end: str) -> Path:
+        return self.base.with_name(self.base.name + end)
 
     def close(self) -> None:
         """Copy what is left, stop the thread, close the FIFOs."""
