@@ -4,12 +4,11 @@ gdb waits, both typed into pseudo-terminals."""
 
 import pytest
 
-from bootcamp.pty_session import Terminal, TerminalTimeout, interrupt_gdb, quit_gdb
+from bootcamp.pty_session import Terminal, interrupt_gdb, quit_gdb
 
 GDB_PROMPT = r"\(gdb\) $"
 ENTER = "\r"                       # what a terminal sends for Enter
 LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make console
-ENTER_ATTEMPTS = 3
 ENTER_WAIT_S = 20
 BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's own wait
 
@@ -34,18 +33,11 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
                       logfile=tmp_path / "console.txt") as console:
             console.expect(r"Ctrl-\] leaves")
             # What the shell printed before the console connected is in
-            # build/serial.txt; Enter asks for a fresh prompt. Once in a few
-            # runs the first Enter right after connecting went unanswered;
-            # a person presses it again, and so does this test.
-            for attempt in range(ENTER_ATTEMPTS):
-                mark = console.mark()
-                console.send(ENTER)
-                try:
-                    console.expect(r"bootcamp> ?$", since=mark, timeout=ENTER_WAIT_S)
-                    break
-                except TerminalTimeout:
-                    if attempt == ENTER_ATTEMPTS - 1:
-                        raise
+            # build/serial.txt; Enter asks for a fresh prompt. Pressed the
+            # moment the banner shows: the console is raw by then, and keeps it.
+            mark = console.mark()
+            console.send(ENTER)
+            console.expect(r"bootcamp> ?$", since=mark, timeout=ENTER_WAIT_S)
             mark = console.mark()
             console.send("cpuid" + ENTER)
             debug.expect(r"Breakpoint \d+, command_cpuid", timeout=60)

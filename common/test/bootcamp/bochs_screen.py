@@ -31,6 +31,8 @@ import time
 import tty
 from pathlib import Path
 
+from .console import raw_terminal
+
 LEAVE_KEY = b"\x1d"        # Ctrl-], as in telnet
 READ_CHUNK = 4096
 # How often the serial log is looked at for new output (a person is watching,
@@ -96,9 +98,6 @@ def relay(screen: Path, console: Path | None = None) -> None:
     shown = 0
     tty.setraw(fd, termios.TCSANOW)     # TCSAFLUSH would drop what Bochs drew so far
     here = sys.stdin.fileno()
-    saved = termios.tcgetattr(here) if os.isatty(here) else None
-    if saved:
-        tty.setraw(here)
     keys: list[bytes] = []              # typed, not yet sent
     sent_at = None                      # when the last key went, until it is answered
     try:
@@ -133,8 +132,6 @@ def relay(screen: Path, console: Path | None = None) -> None:
                 os.write(fd, keys.pop(0))
                 sent_at = time.monotonic()
     finally:
-        if saved:
-            termios.tcsetattr(here, termios.TCSADRAIN, saved)
         os.close(fd)
 
 
@@ -160,11 +157,13 @@ def main(config: Path, console: Path | None = None) -> int:
               "another terminal first (its screen is here only without a graphical display)",
               file=sys.stderr)
         return 1
-    if console:
-        print(f"The UEFI console: {console} (Bochs's serial port) here, keys to Bochs's "
-              f"keyboard ({screen}); Ctrl-] leaves, Bochs goes on.", file=sys.stderr)
-    else:
-        print(f"Bochs's screen ({screen}); Ctrl-] leaves, Bochs goes on.", file=sys.stderr)
-    relay(screen, console)
+    # Raw before the banner: a key typed as soon as it shows is Bochs's.
+    with raw_terminal():
+        if console:
+            print(f"The UEFI console: {console} (Bochs's serial port) here, keys to Bochs's "
+                  f"keyboard ({screen}); Ctrl-] leaves, Bochs goes on.\r", file=sys.stderr)
+        else:
+            print(f"Bochs's screen ({screen}); Ctrl-] leaves, Bochs goes on.\r", file=sys.stderr)
+        relay(screen, console)
     print("\r\nLeft Bochs's screen.", file=sys.stderr)
     return 0

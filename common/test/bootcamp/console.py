@@ -12,6 +12,7 @@ shell prints shows here, and keys typed here reach the shell. Ctrl-] leaves
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -37,39 +38,48 @@ def chardev_arguments(sock: Path, logfile: Path) -> list[str]:
             "-serial", "chardev:console"]
 
 
+@contextlib.contextmanager
+def raw_terminal():
+    """This terminal in raw mode while inside: every key goes to the guest as
+    typed (Enter as CR, as a serial terminal sends it), and Ctrl-C is a byte
+    for the shell, not a signal. Entered at once (TCSANOW): the default
+    (TCSAFLUSH) would throw away keys typed a moment before, such as an Enter
+    pressed as soon as the banner shows."""
+    here = sys.stdin.fileno()
+    saved = termios.tcgetattr(here) if os.isatty(here) else None
+    if saved:
+        tty.setraw(here, termios.TCSANOW)
+    try:
+        yield
+    finally:
+        if saved:
+            termios.tcsetattr(here, termios.TCSADRAIN, saved)
+
+
 def relay(conn: socket.socket) -> str:
     """Copy the console to this terminal and this terminal's keys to the console.
     Returns why it stopped: "left" (Ctrl-]) or "ended" (QEMU closed the socket)."""
     here = sys.stdin.fileno()
-    saved = termios.tcgetattr(here) if os.isatty(here) else None
-    if saved:
-        # Raw: every key goes to the guest as typed (Enter as CR, as a serial
-        # terminal sends it), and Ctrl-C is a byte for the shell, not a signal.
-        tty.setraw(here)
-    try:
-        while True:
-            ready, _, _ = select.select([conn, here], [], [])
-            if conn in ready:
-                try:
-                    data = conn.recv(READ_CHUNK)
-                except OSError:
-                    data = b""
-                if not data:
-                    return "ended"
-                os.write(sys.stdout.fileno(), data)
-            if here in ready:
-                keys = os.read(here, READ_CHUNK)
-                if not keys:
-                    return "left"
-                if LEAVE_KEY in keys:
-                    keys = keys[:keys.index(LEAVE_KEY)]
-                    if keys:
-                        conn.sendall(keys)
-                    return "left"
-                conn.sendall(keys)
-    finally:
-        if saved:
-            termios.tcsetattr(here, termios.TCSADRAIN, saved)
+    while True:
+        ready, _, _ = select.select([conn, here], [], [])
+        if conn in ready:
+            try:
+                data = conn.recv(READ_CHUNK)
+            except OSError:
+                data = b""
+            if not data:
+                return "ended"
+            os.write(sys.stdout.fileno(), data)
+        if here in ready:
+            keys = os.read(here, READ_CHUNK)
+            if not keys:
+                return "left"
+            if LEAVE_KEY in keys:
+                keys = keys[:keys.index(LEAVE_KEY)]
+                if keys:
+                    conn.sendall(keys)
+                return "left"
+            conn.sendall(keys)
 
 
 def main(build: Path) -> int:
@@ -92,10 +102,11 @@ def main(build: Path) -> int:
         print(f"make console: QEMU's serial port does not answer ({error}): has `make debug` "
               "ended?", file=sys.stderr)
         return 1
-    print("The UEFI console of make debug; Ctrl-] leaves, QEMU and gdb go on. What came "
-          "before is in build/serial.txt; press Enter for a fresh prompt (once gdb lets the "
-          "guest run: `continue`).", file=sys.stderr)
-    with conn:
+    # Raw before the banner: a key typed as soon as it shows is the guest's.
+    with conn, raw_terminal():
+        print("The UEFI console of make debug; Ctrl-] leaves, QEMU and gdb go on. What came "
+              "before is in build/serial.txt; press Enter for a fresh prompt (once gdb lets "
+              "the guest run: `continue`).\r", file=sys.stderr)
         why = relay(conn)
     if why == "ended":
         print("\r\nQEMU has ended: the console is closed.", file=sys.stderr)
