@@ -40,6 +40,9 @@ class SerialPipe:
     blocks, and QEMU's end (or its exit) never makes them fail. A thread copies
     `base`.out to `file` as it comes, so the guest never waits on the port."""
 
+    # QEMU's -serial for this port as COM1, with arguments() to define it.
+    serial = f"chardev:{CHARDEV_ID}"
+
     def __init__(self, base: Path, file: Path):
         self.base = Path(base)
         self.file = Path(file)
@@ -49,9 +52,6 @@ class SerialPipe:
         self._flowing = threading.Event()      # cleared while held()
         self._flowing.set()
         self._thread: threading.Thread | None = None
-
-    # QEMU's -serial for this port as COM1, with arguments() to define it.
-    serial = f"chardev:{CHARDEV_ID}"
 
     def arguments(self) -> list[str]:
         """QEMU's option that defines the port's character device."""
