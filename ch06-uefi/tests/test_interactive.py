@@ -2,6 +2,11 @@
 in one terminal, `make console` in a second one to type into the shell while
 gdb waits, both typed into pseudo-terminals."""
 
+import os
+import re
+import signal
+import time
+
 import pytest
 
 from bootcamp.pty_session import Terminal, interrupt_gdb, quit_gdb
@@ -11,6 +16,11 @@ ENTER = "\r"                       # what a terminal sends for Enter
 LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make console
 ENTER_WAIT_S = 20
 BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's own wait
+# A page of memory, a few seconds of output (OVMF also scrolls it on the
+# framebuffer), with make console stopped for HOLD_S of them.
+PEEK = "peek 0 4096"
+PEEK_ROWS = 4096 // 16
+HOLD_S = 3.0
 
 
 @pytest.mark.long
@@ -46,15 +56,44 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
             debug.send("continue\r")
             console.expect(r"Vendor:", since=mark, timeout=60)
             console.expect(r"bootcamp> ?$", since=mark, timeout=60)
+
+            # A console that falls behind (its processes stopped while the
+            # guest prints) still gets every byte, and build/serial.txt keeps
+            # the same bytes, each once.
+            mark = console.mark()
+            console.send(PEEK + ENTER)
+            console.expect(PEEK, since=mark)
+            os.killpg(console.session, signal.SIGSTOP)
+            try:
+                # Not a wait for something to happen: the hold is the experiment.
+                time.sleep(HOLD_S)
+            finally:
+                os.killpg(console.session, signal.SIGCONT)
+            console.expect(r"bootcamp> ?$", since=mark, timeout=60)
+            shown = console.output[mark:]
+            saved = (chapter.root / "build" / "serial.txt").read_bytes()
+            rows = re.findall(rb"^[0-9A-F]{16}: ", shown, re.M)
+            assert len(rows) == PEEK_ROWS, (
+                f"make console showed {len(rows)} of the {PEEK_ROWS} rows of `{PEEK}`: the "
+                f"guest dropped what its serial port could not take; output in {console.logfile}")
+            assert shown in saved, (
+                f"build/serial.txt does not hold what make console showed of `{PEEK}`, byte for "
+                f"byte: {len(shown)} bytes shown; output in {console.logfile}")
             console.send(LEAVE_KEY)
             console.expect("Left the console")
             assert console.wait(timeout=30) == 0, f"output in {console.logfile}"
 
-        # gdb still has the guest: stop it, look, and quit.
+        # gdb still has the guest: stop it, look, and quit. A console that
+        # is still open says that QEMU has ended with it.
         mark = debug.mark()
         interrupt_gdb(debug, since=mark, build=chapter.root / "build")
         debug.expect(GDB_PROMPT, since=mark)
-        quit_gdb(debug)
+        with Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
+                      logfile=tmp_path / "console-again.txt") as console:
+            console.expect(r"Ctrl-\] leaves")
+            quit_gdb(debug)
+            console.expect("QEMU has ended: the console is closed")
+            assert console.wait(timeout=30) == 0, f"output in {console.logfile}"
     assert not (chapter.root / "build" / "run" / "console.txt").exists(), \
         "make debug left the note that points make console to its socket"
 

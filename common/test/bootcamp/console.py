@@ -2,12 +2,19 @@
 
 Without a graphical display the UEFI chapters' console is the serial port (OVMF
 mirrors ConOut there as an ANSI terminal). `make run` gives it the learner's
-terminal; under `make debug` gdb has that terminal, so the launcher gives the
-serial port a Unix socket instead (QEMU still copies what the guest writes to
-build/serial.txt) and writes the socket's path to build/run/console.txt.
-This command connects to it and relays it to the terminal it runs in: what the
-shell prints shows here, and keys typed here reach the shell. Ctrl-] leaves
-(QEMU and gdb go on; `make console` again comes back).
+terminal; under `make debug` gdb has that terminal, so the launcher keeps the
+serial port itself (ConsoleRelay): QEMU writes it into a FIFO, the launcher
+saves every byte to build/serial.txt and relays it to a Unix socket, whose path
+it writes to build/run/console.txt. This command connects to that socket and
+relays it to the terminal it runs in: what the shell prints shows here, and
+keys typed here reach the shell. Ctrl-] leaves (QEMU and gdb go on; `make
+console` again comes back).
+
+Why not QEMU's own socket chardev: it hands a socket one byte at a time, and a
+console that falls behind for a moment fills it. QEMU then logs bytes twice
+(serial_pipe.py says how), and OVMF, finding its UART busy for too long,
+drops whole lines of what it prints. The FIFO holds 64 KiB, and the socket
+from the launcher takes output in pieces of up to that size.
 """
 
 from __future__ import annotations
@@ -16,10 +23,14 @@ import contextlib
 import os
 import select
 import socket
+import subprocess
 import sys
 import termios
+import threading
 import tty
 from pathlib import Path
+
+from .serial_pipe import SerialPipe
 
 CONSOLE_FILE = "console.txt"       # in build/run/: where the serial socket is
 LEAVE_KEY = b"\x1d"                # Ctrl-], as in telnet and make bochs-screen
@@ -30,12 +41,106 @@ def socket_note(build: Path) -> Path:
     return build / "run" / CONSOLE_FILE
 
 
-def chardev_arguments(sock: Path, logfile: Path) -> list[str]:
-    """QEMU options for a serial port on a Unix socket that a console may
-    connect to at any time (server, no waiting for it), logged to `logfile`.
-    With no console connected QEMU drops the bytes but still logs them."""
-    return ["-chardev", f"socket,id=console,path={sock},server=on,wait=off,logfile={logfile}",
-            "-serial", "chardev:console"]
+POLL_S = 0.05                      # how often the relay looks whether QEMU has ended
+KEYS_WAIT_S = 5.0                  # keys wait this long for room in the port's input
+
+
+class ConsoleRelay:
+    """make debug's end of make console. QEMU's serial port is a SerialPipe in
+    `folder`; every byte it writes goes to `log`, then to the console connected
+    to `socket_path`, if one is. One console at a time: another waits its turn.
+    A console that reads slowly slows the relay, and QEMU and the guest with it,
+    as a real serial line would: nothing is dropped, and nothing is logged twice."""
+
+    def __init__(self, folder: Path, log: Path):
+        self.socket_path = folder / "serial.sock"
+        self.log = log
+        self.pipe = SerialPipe(folder / "serial", log, tee=self._show)
+        self.emulator: subprocess.Popen | None = None     # set once QEMU runs
+        self._console: socket.socket | None = None
+        self._gone: list[socket.socket] = []              # shut down, closed at the end
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._listener: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+
+    def qemu_arguments(self) -> list[str]:
+        return self.pipe.arguments() + ["-serial", self.pipe.serial]
+
+    def start(self) -> None:
+        """Before QEMU starts: the FIFOs and the socket must exist."""
+        self.log.write_bytes(b"")              # this session's console, from its start
+        self.pipe.open()
+        self._listener = socket.socket(socket.AF_UNIX)
+        self._listener.bind(str(self.socket_path))
+        self._listener.listen(1)
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._drop()                           # a console blocked in _show lets go
+        if self._thread:
+            self._thread.join()
+        self.pipe.close()
+        for conn in self._gone + [self._listener]:
+            if conn:
+                conn.close()
+
+    def _show(self, data: bytes) -> None:
+        """The pipe's tee: output, already in the log, to the console if one is here."""
+        with self._lock:
+            conn = self._console
+        if conn:
+            try:
+                conn.sendall(data)
+            except OSError:                    # it left (Ctrl-]) or was closed
+                self._drop(conn)
+
+    def _drop(self, conn: socket.socket | None = None) -> None:
+        """Let the console go (`conn`, or whichever is here): shut down, so that a
+        thread blocked sending to it returns; closed in close()."""
+        with self._lock:
+            if self._console is None or (conn and conn is not self._console):
+                return
+            conn, self._console = self._console, None
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)
+        self._gone.append(conn)
+
+    def _qemu_ended(self) -> bool:
+        return self.emulator is not None and self.emulator.poll() is not None
+
+    def _serve(self) -> None:
+        """Take a console when none is here; type its keys into the port; end
+        when QEMU does (the console then says QEMU has ended)."""
+        while not self._stopping.is_set():
+            if self._qemu_ended():
+                self.pipe.drain()              # its last words, then the console's end
+                self._drop()
+                self._listener.close()
+                self.socket_path.unlink(missing_ok=True)
+                return
+            conn = self._console
+            ready, _, _ = select.select([conn or self._listener], [], [], POLL_S)
+            if not ready:
+                continue
+            if conn is None:
+                accepted, _ = self._listener.accept()
+                with self._lock:
+                    self._console = accepted
+                continue
+            try:
+                keys = conn.recv(READ_CHUNK)
+            except OSError:
+                keys = b""
+            if not keys:
+                self._drop(conn)
+                continue
+            try:
+                self.pipe.write(keys, wait_s=KEYS_WAIT_S)
+            except TimeoutError:
+                pass        # the guest has read no keys for a while: these are lost
 
 
 @contextlib.contextmanager

@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,18 +49,19 @@ def gtk_available() -> bool:
 
 
 def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
-                     paused: bool = False, console_socket: Path | None = None) -> list[str]:
+                     paused: bool = False,
+                     console_relay: console.ConsoleRelay | None = None) -> list[str]:
     vars_copy = fresh_ovmf_vars(build / "run") if spec.media == "efi" else None
     if spec.media == "efi" and not (has_display() and gtk_available()):
         # UEFI draws its console on a graphics framebuffer, which a terminal
         # (curses) cannot show; OVMF mirrors that console on the serial port,
         # so the serial port is the terminal (Ctrl-A X quits). Under `make
-        # debug` gdb has the terminal, so the serial port is a socket that
-        # `make console` relays to a second terminal (console.py), and a file
-        # when there is no socket to give it.
+        # debug` gdb has the terminal, so the serial port is a pipe that the
+        # launcher relays to `make console` in a second terminal (console.py),
+        # and a file when there is no relay to give it.
         if gdb_port is None:
             serial = "mon:stdio"
-        elif console_socket is None:
+        elif console_relay is None:
             serial = f"file:{build / 'serial.txt'}"
         else:
             serial = None
@@ -67,7 +69,7 @@ def interactive_qemu(spec: Spec, build: Path, *, gdb_port: int | None = None,
                            debugcon=f"file:{build / 'debugcon.txt'}", serial=serial,
                            gdb_port=gdb_port, paused=paused)
         if serial is None:
-            cmd += console.chardev_arguments(console_socket, build / "serial.txt")
+            cmd += console_relay.qemu_arguments()
         return cmd
     if has_display() and gtk_available():
         return qemu_command(spec, display="gtk", vars_copy=vars_copy,
@@ -215,14 +217,14 @@ def main(argv: list[str] | None = None) -> int:
 
     # debug: QEMU paused at the first instruction with its gdb stub, and gdb attached.
     port = free_port()
-    # A UEFI console without a window: a serial socket for `make console`,
-    # in a folder of its own (a socket's path must be short; build/ may not be).
+    # A UEFI console without a window: the serial port relayed to `make
+    # console`, its FIFOs and socket in a folder of their own (a socket's path
+    # must be short; build/ may not be).
     console_dir = (Path(tempfile.mkdtemp(prefix="bootcamp-console-"))
                    if spec.media == "efi" and not (has_display() and gtk_available())
                    and not args.print else None)
-    console_socket = console_dir / "serial.sock" if console_dir else None
-    qemu = interactive_qemu(spec, build, gdb_port=port, paused=True,
-                            console_socket=console_socket)
+    relay = console.ConsoleRelay(console_dir, build / "serial.txt") if console_dir else None
+    qemu = interactive_qemu(spec, build, gdb_port=port, paused=True, console_relay=relay)
     # Connect first, then load symbols: gdb takes the CPU's architecture from
     # QEMU (x86-64) and would refuse a 32-bit ELF file given before connecting.
     gdb = ["gdb", "-q", "-ex", f"target remote 127.0.0.1:{port}"]
@@ -241,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         # the screen can be read in gdb (x/80cb 0xb8000) or with `make run`.
         qemu = [a if a != "curses" else "none" for a in qemu]
     watch = QemuWatch(qemu, build)
-    if console_socket:
+    if relay:
+        relay.start()
         print("The UEFI console (the serial port) is not this terminal, gdb has it: to see it and "
               "type into it, run `make console` in a second terminal (in tmux: Ctrl-B \" opens "
               "one). Its output is also saved in build/serial.txt.", file=sys.stderr)
@@ -250,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         # reach gdb (which stops the guest through the stub), not end QEMU.
         emulator = watch.start(stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                process_group=0)
-        if console_socket:
-            console.socket_note(build).write_text(f"{console_socket}\n")
+        if relay:
+            relay.emulator = emulator
+            console.socket_note(build).write_text(f"{relay.socket_path}\n")
         try:
             code = subprocess.call(gdb)
             if emulator.poll() is not None:
@@ -261,10 +265,10 @@ def main(argv: list[str] | None = None) -> int:
             emulator.kill()
             emulator.wait()
             watch.forget()
-            if console_dir:
+            if relay:
                 console.socket_note(build).unlink(missing_ok=True)
-                console_socket.unlink(missing_ok=True)
-                console_dir.rmdir()
+                relay.close()
+                shutil.rmtree(console_dir)
 
 
 if __name__ == "__main__":

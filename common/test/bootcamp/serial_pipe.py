@@ -14,6 +14,9 @@ wrote, and the pipe's 64 KiB is room for a reader that falls behind.
     command += ["-serial", pipe.serial] + pipe.arguments()
     ... pipe.write(b"help\\r"); pipe.drain(); text = file.read_bytes() ...
     pipe.close()
+
+`make debug` uses the same pipe for the UEFI console that `make console` shows
+(console.py): there `tee` hands each piece of output on, once it is in the file.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import select
 import threading
 from pathlib import Path
+from typing import Callable
 
 CHARDEV_ID = "serial0"
 READ_CHUNK = 65536
@@ -38,14 +42,16 @@ class SerialPipe:
     """QEMU's `-chardev pipe`: it reads `base`.in and writes `base`.out. Both
     FIFOs are held open here for reading and writing, so neither side's open
     blocks, and QEMU's end (or its exit) never makes them fail. A thread copies
-    `base`.out to `file` as it comes, so the guest never waits on the port."""
+    `base`.out to `file` as it comes, so the guest never waits on the port.
+    `tee`, if given, gets each piece of output after the file has it, in order."""
 
     # QEMU's -serial for this port as COM1, with arguments() to define it.
     serial = f"chardev:{CHARDEV_ID}"
 
-    def __init__(self, base: Path, file: Path):
+    def __init__(self, base: Path, file: Path, tee: Callable[[bytes], None] | None = None):
         self.base = Path(base)
         self.file = Path(file)
+        self.tee = tee
         self._in = self._out = None            # file descriptors, once open
         self._lock = threading.Lock()          # one copier at a time: bytes stay in order
         self._stopping = threading.Event()
@@ -97,8 +103,11 @@ class SerialPipe:
                     break
                 chunks.append(data)
             if chunks:
+                data = b"".join(chunks)
                 with open(self.file, "ab") as sink:
-                    sink.write(b"".join(chunks))
+                    sink.write(data)
+                if self.tee:
+                    self.tee(data)
 
     def write(self, data: bytes, wait_s: float = WRITE_WAIT_S) -> None:
         """Type into the port: into the input pipe, which holds 64 KiB, for QEMU
