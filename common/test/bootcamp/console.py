@@ -42,7 +42,6 @@ def socket_note(build: Path) -> Path:
 
 
 POLL_S = 0.05                      # how often the relay looks whether QEMU has ended
-KEYS_WAIT_S = 5.0                  # keys wait this long for room in the port's input
 
 
 class ConsoleRelay:
@@ -137,10 +136,18 @@ class ConsoleRelay:
             if not keys:
                 self._drop(conn)
                 continue
+            self._type(keys)
+
+    def _type(self, keys: bytes) -> None:
+        """Into the port's input, which holds 64 KiB: keys that do not fit wait
+        for the guest to read (gdb may hold it for minutes), never dropped.
+        At most READ_CHUNK bytes, which a pipe with room takes whole."""
+        while not (self._stopping.is_set() or self._qemu_ended()):
             try:
-                self.pipe.write(keys, wait_s=KEYS_WAIT_S)
+                self.pipe.write(keys, wait_s=POLL_S)
+                return
             except TimeoutError:
-                pass        # the guest has read no keys for a while: these are lost
+                continue
 
 
 @contextlib.contextmanager
