@@ -5,7 +5,7 @@
 #include "debug.h"
 #include "file.h"
 
-#define LINE_CHARS 80
+#define LINE_CHARS 160
 
 /* The ELF file with this program's symbols, as gdb finds it from the chapter's
  * folder: efi.mk passes build/<first of EFI_APPS>.so when it compiles this file. */
@@ -28,10 +28,13 @@ void debug_announce(EFI_HANDLE image)
     if (!file_exists(image, DEBUG_WAIT_FILE))
         return;
 
-    /* The same line, in ASCII, on the debug port, where the gdb script reads it. */
+    /* The same, in ASCII, on the debug port, where the gdb script reads it:
+       the base, and which of the chapter's ELF files holds these symbols (its
+       build/ may hold the tests' programs too). */
     CHAR16 wide[LINE_CHARS];
     CHAR8 narrow[LINE_CHARS];
-    SPrint(wide, sizeof wide, L"bootcamp: image base 0x%lx\n", base);
+    SPrint(wide, sizeof wide, L"bootcamp: image base 0x%lx, symbols in %s\n", base,
+           EFI_SYMBOL_FILE);
     for (UINTN i = 0; i < LINE_CHARS; i++)
         if (!(narrow[i] = (CHAR8)wide[i]))
             break;

@@ -4,7 +4,7 @@
 # build/NAME.so (linked at address 0) belong at the image base, known only
 # once the program runs. `make debug` boots an ESP that holds \gdb-wait.txt;
 # the program (debug_announce in common/efi/debug.c) then writes
-#     bootcamp: image base 0x5E69000
+#     bootcamp: image base 0x5E69000, symbols in build/NAME.so
 # to the debug port 0xE9 and spins until debug_gdb_attached is set. This
 # script lets the firmware run, watches the debug port's file for that line,
 # stops the machine (as Ctrl-C would), loads the symbols with
@@ -12,7 +12,8 @@
 # sets debug_gdb_attached = 1 and runs on to a breakpoint in shell_run.
 #
 # Where it looks: $BOOTCAMP_DEBUGCON (default build/debugcon.txt, where make
-# debug sends port 0xE9) and $BOOTCAMP_EFI_SYMBOLS (default: the one build/*.so).
+# debug sends port 0xE9). The symbols: $BOOTCAMP_EFI_SYMBOLS if set, else the
+# file the program named, else the one build/*.so (efi-symbols by hand).
 #
 # By hand, with any running UEFI program that printed its image base:
 #     (gdb) efi-symbols 0x5E69000
@@ -35,7 +36,7 @@ bootcamp_found = {}
 
 
 def bootcamp_symbols():
-    path = os.environ.get("BOOTCAMP_EFI_SYMBOLS")
+    path = os.environ.get("BOOTCAMP_EFI_SYMBOLS") or bootcamp_found.get("symbols")
     if path:
         return path
     found = sorted(glob.glob("build/*.so"))
@@ -50,11 +51,14 @@ def bootcamp_watch(path):
     while time.monotonic() < deadline:
         try:
             with open(path, errors="replace") as f:
-                match = re.search(r"bootcamp: image base (0x[0-9A-Fa-f]+)", f.read())
+                match = re.search(r"bootcamp: image base (0x[0-9A-Fa-f]+)"
+                                  r"(?:, symbols in (\S+))?", f.read())
         except OSError:
             match = None
         if match:
             bootcamp_found["base"] = int(match.group(1), 16)
+            if match.group(2):
+                bootcamp_found["symbols"] = match.group(2)
             os.kill(os.getpid(), signal.SIGINT)      # what Ctrl-C does: stop the target
             return
         time.sleep(BOOTCAMP_POLL_SECONDS)
