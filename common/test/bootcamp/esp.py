@@ -64,6 +64,23 @@ def build_esp(out: Path, app: Path, files: dict[str, bytes | Path] | None = None
     return out
 
 
+def with_files(image: Path, out: Path, files: dict[str, bytes]) -> Path:
+    """A copy of the ESP `image` at `out`, with `files` (name -> content) added
+    to its root folder, or written over the ones there. Returns `out`."""
+    out = Path(out)
+    out.write_bytes(Path(image).read_bytes())
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    for name, content in files.items():
+        source = out.with_name(f"{out.name}.{Path(name).name}")
+        source.write_bytes(content)
+        try:
+            subprocess.run(["mcopy", "-o", "-i", str(out), str(source), f"::/{name}"], check=True,
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        finally:
+            source.unlink()
+    return out
+
+
 def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)

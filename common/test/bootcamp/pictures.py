@@ -1,7 +1,7 @@
 """make pictures: the screen a lesson ends with, as a PNG made from the real build.
 
     python3 -m bootcamp.pictures CHAPTER_DIR [--out pictures/NAME.png]
-        [--autorun FILE] [IMAGE --media ... (as make run)]
+        [--autorun FILE] [--marker TEXT] [--wait SECONDS]
 
 Boots what `make run` boots (the chapter's `make bench-config` says what, and
 which marker means "ready"), waits for that marker (or for the CPU to halt when
@@ -15,14 +15,14 @@ The PNG is written with zlib alone: 8-bit RGB, one filter byte per row.
 from __future__ import annotations
 
 import argparse
+import shutil
 import struct
 import sys
-import tempfile
 import zlib
 from pathlib import Path
 
 from .bench import config, spec_for
-from .machine import Qemu
+from .machine import BootError, Qemu
 from .screen import Picture
 
 READY_SECONDS = 180           # the slowest chapter reaches its prompt in well under this
@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="default: CHAPTER/pictures/CHAPTER.png")
     parser.add_argument("--marker", help="default: the chapter's BENCH_MARKER")
     parser.add_argument("--autorun", type=Path, help="UEFI: run this \\autorun.txt first")
+    parser.add_argument("--wait", type=float, default=READY_SECONDS,
+                        help=f"seconds to wait for the marker (default {READY_SECONDS})")
     args = parser.parse_args(argv)
 
     chapter = args.chapter.resolve()
@@ -86,29 +88,31 @@ def main(argv: list[str] | None = None) -> int:
     if not out.is_absolute():
         out = chapter / out
 
-    with tempfile.TemporaryDirectory(prefix="pictures-") as scratch:
-        logdir = Path(scratch)
+    # The boot's logs stay in build/pictures/ (the last run's), where a
+    # failure's message points.
+    logdir = chapter / "build" / "pictures"
+    shutil.rmtree(logdir, ignore_errors=True)
+    logdir.mkdir(parents=True)
+    try:
         if args.autorun:
             if spec.media != "efi":
                 raise SystemExit("pictures: --autorun is for UEFI chapters (an ESP to put it on)")
-            from .esp import build_esp
-            spec.image = build_esp(logdir / "esp.img", _first_efi(chapter),
-                                   {"autorun.txt": args.autorun.read_text()})
-        with Qemu(spec, logdir / "qemu", limit=READY_SECONDS + 60) as machine:
+            from .esp import with_files
+            # The ESP make run boots (the program, and whatever the chapter
+            # puts beside it, such as ch07's NIC driver), with the script added.
+            spec.image = with_files(spec.image, logdir / "esp.img",
+                                    {"autorun.txt": args.autorun.read_bytes()})
+        with Qemu(spec, logdir / "qemu", limit=args.wait + 60) as machine:
             if marker:
-                machine.wait_for(marker, source=cfg["source"], timeout=READY_SECONDS)
+                machine.wait_for(marker, source=cfg["source"], timeout=args.wait)
             else:
-                machine.wait_halted(timeout=READY_SECONDS)
+                machine.wait_halted(timeout=args.wait)
             width, height = ppm_to_png(settled_screendump(machine), out)
+    except BootError as error:
+        print(f"pictures: no picture: {error}", file=sys.stderr)
+        return 1
     print(f"pictures: {out} ({width}x{height}), the screen at {marker or 'the halt'!r}")
     return 0
-
-
-def _first_efi(chapter: Path) -> Path:
-    found = sorted((chapter / "build").glob("*.efi"))
-    if not found:
-        raise SystemExit(f"pictures: no build/*.efi in {chapter}: run make first")
-    return found[0]
 
 
 if __name__ == "__main__":
