@@ -35,13 +35,11 @@ from .serial_pipe import SerialPipe
 CONSOLE_FILE = "console.txt"       # in build/run/: where the serial socket is
 LEAVE_KEY = b"\x1d"                # Ctrl-], as in telnet and make bochs-screen
 READ_CHUNK = 4096
+POLL_S = 0.05                      # how often the relay looks whether QEMU has ended
 
 
 def socket_note(build: Path) -> Path:
     return build / "run" / CONSOLE_FILE
-
-
-POLL_S = 0.05                      # how often the relay looks whether QEMU has ended
 
 
 class ConsoleRelay:
