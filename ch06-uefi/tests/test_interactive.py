@@ -1,6 +1,7 @@
-"""ch06 as a learner drives it from a terminal without a display: `make debug`
-in one terminal, `make console` in a second one to type into the shell while
-gdb waits, both typed into pseudo-terminals."""
+"""ch06 as a learner drives it from a terminal without a display, typed into
+pseudo-terminals: `make run`, whose terminal is the shell's console; `make
+debug` in one terminal and `make console` in a second one to type into the
+shell while gdb waits."""
 
 import os
 import re
@@ -14,6 +15,7 @@ from bootcamp.pty_session import Terminal, interrupt_gdb, quit_gdb
 GDB_PROMPT = r"\(gdb\) $"
 ENTER = "\r"                       # what a terminal sends for Enter
 LEAVE_KEY = b"\x1d"                # Ctrl-] leaves make console
+QUIT_KEYS = b"\x01x"               # Ctrl-A, then X: QEMU's own way out of make run
 ENTER_WAIT_S = 20
 BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's own wait
 # A page of memory, a few seconds of output (OVMF also scrolls it on the
@@ -21,6 +23,26 @@ BOOT_TIMEOUT_S = 180               # make (the debug ESP), OVMF, and uefi.gdb's 
 PEEK = "peek 0 4096"
 PEEK_ROWS = 4096 // 16
 HOLD_S = 3.0
+
+
+@pytest.mark.long
+def test_make_run_gives_the_shell_this_terminal(chapter, tmp_path):
+    # make run and make debug share build/run/ (the firmware's variables).
+    with chapter.taking_turns("make-debug"), \
+            Terminal(["make", "--no-print-directory", "run"], cwd=chapter.root,
+                     logfile=tmp_path / "run.txt") as term:
+        term.expect(r"this terminal is the UEFI console", timeout=BOOT_TIMEOUT_S)
+        term.expect(r"To quit: press Ctrl-A, then X")
+        term.expect(r"bootcamp> ?$", timeout=BOOT_TIMEOUT_S)
+        mark = term.mark()
+        term.send("cpuid" + ENTER)
+        term.expect(r"Vendor: ", since=mark, timeout=ENTER_WAIT_S)
+        term.expect(r"bootcamp> ?$", since=mark, timeout=ENTER_WAIT_S)
+        mark = term.mark()
+        term.send(QUIT_KEYS)
+        term.expect("QEMU stopped: you quit it", since=mark)
+        assert term.wait(timeout=30) == 0, f"output in {term.logfile}"
+        assert term.survivors() == [], "an emulator outlived make run"
 
 
 @pytest.mark.long
