@@ -23,4 +23,14 @@ EFI_INPUT_KEY keyboard_wait(void);
 /* A key if one is waiting: TRUE and *key, else FALSE at once. */
 BOOLEAN keyboard_poll(EFI_INPUT_KEY *key);
 
+/* Ctrl-C, as a key's UnicodeChar: the serial terminal sends this control
+ * character as typed; from PS/2 and USB keyboards keyboard_poll makes it of
+ * Ctrl and C, as ReadKeyStroke does and ReadKeyStrokeEx does not. */
+#define KEY_CTRL_C 0x03
+
+/* For a command that runs a while: TRUE if Ctrl-C was typed. The keys typed
+ * before it are dropped, as a terminal drops them; other keys wait for the
+ * next keyboard_poll or keyboard_wait, so a line typed ahead is not lost. */
+BOOLEAN keyboard_ctrl_c(void);
+
 #endif

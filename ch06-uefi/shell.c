@@ -291,6 +291,10 @@ static void line_read(CHAR16 *out)
         case CHAR_TAB:
             line_complete(&l);
             continue;
+        case KEY_CTRL_C:                /* as in a shell: the line is dropped */
+            console_write(L"^C\r\n");
+            out[0] = 0;
+            return;
         }
         if (key.UnicodeChar >= L' ' && key.UnicodeChar != ASCII_LAST)
             line_insert(&l, key.UnicodeChar);
@@ -428,7 +432,8 @@ static EFI_STATUS command_help(UINTN argc, CHAR16 **argv)
             write_char(L' ');
         Print(L"%s\n", c->help);
     }
-    console_write(L"Keys: Left/Right/Home/End move, Up/Down recall earlier lines, Tab completes a command.\r\n");
+    console_write(L"Keys: Left/Right/Home/End move, Up/Down recall earlier lines, Tab completes a command,\r\n"
+                  L"      Ctrl-C drops the line.\r\n");
     return EFI_SUCCESS;
 }
 

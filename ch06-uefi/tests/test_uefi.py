@@ -211,6 +211,11 @@ def test_line_editor_history_completion_and_exit(chapter, restore):
     machine.type_text("peek 0 100000")
     machine.sendkey("ret")
     wait_shown(machine, r"^peek: LEN must be a number from 1 to 4096, not 100000\.$")
+    # Ctrl-C drops the line, as a shell does: nothing runs, a fresh prompt.
+    machine.type_text("memmap")
+    machine.sendkey("ctrl-c")
+    wait_shown(machine, rf"^{PROMPT}memmap\^C\nbootcamp>$")
+    assert not re.search(r"^RAM:", shown(machine), re.M), shown(machine)
     # exit hands back to the firmware.
     machine.type_text("exit")
     machine.sendkey("ret")
