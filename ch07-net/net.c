@@ -26,7 +26,7 @@
 #define HUNDRED_NS_PER_MS    10000       /* UEFI timers count in 100 ns units */
 #define DHCP_TIMEOUT_MS      20000       /* edk2's DHCP takes 3 s or more */
 #define DHCP_POLL_MS         100
-#define KEY_CHECK_MS         100         /* how often servers look at the keyboard */
+#define KEY_CHECK_MS         100         /* how often servers and waits look at the keyboard */
 
 int net_errno;
 EFI_STATUS net_efi_status;
@@ -56,6 +56,7 @@ static const char *const messages[NET_ERROR_COUNT] = {
     [NET_ECONNREFUSED] = "connection refused",
     [NET_ECONNRESET]   = "connection reset by peer",
     [NET_ETIMEDOUT]    = "timed out",
+    [NET_EINTR]        = "interrupted (Ctrl-C)",
     [NET_ENOTCONN]     = "not connected",
     [NET_EPIPE]        = "connection closed",
     [NET_EIO]          = "firmware error",
@@ -401,6 +402,16 @@ BOOLEAN net_key_pressed(void)
         return FALSE;
     last_check = now;
     return keyboard_poll(&key);
+}
+
+BOOLEAN net_interrupted(void)
+{
+    static UINT64 last_check;
+    UINT64 now = net_clock_ms();
+    if (now - last_check < KEY_CHECK_MS && last_check != 0)
+        return FALSE;
+    last_check = now;
+    return keyboard_ctrl_c();
 }
 
 /* -- addresses ------------------------------------------------------------ */

@@ -33,6 +33,7 @@ enum net_error {
     NET_ECONNREFUSED,   /* nobody listens there (user-mode networking: a reset) */
     NET_ECONNRESET,     /* the peer aborted the connection */
     NET_ETIMEDOUT,      /* one of our own timeouts ran out */
+    NET_EINTR,          /* Ctrl-C on the console while a blocking call waited */
     NET_ENOTCONN,       /* not connected */
     NET_EPIPE,          /* sending after the connection ended */
     NET_EIO,            /* the firmware said something else: see net_efi_status */
@@ -80,6 +81,9 @@ UINTN net_parse_ip(const char *text, UINT8 ip[4]);
 
 /* A key pressed on the console (screen keyboard or serial): servers stop on it. */
 BOOLEAN net_key_pressed(void);
+/* Ctrl-C typed on the console: blocking socket calls then fail with NET_EINTR.
+   Other keys typed meanwhile are kept for the shell (keyboard_ctrl_c). */
+BOOLEAN net_interrupted(void);
 
 /* -- sockets (socket.c) -------------------------------------------------- */
 #define NET_MAX_SOCKETS 64         /* also the size of a net_fd_set, in bits */

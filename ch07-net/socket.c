@@ -464,13 +464,15 @@ void net_finish_closes(void)
         net_poll();
 }
 
-/* Wait until ready(s) or the socket's timeout `which` runs out. */
+/* Wait until ready(s), the socket's timeout `which` runs out, or Ctrl-C. */
 static int sock_wait(struct sock *s, BOOLEAN (*ready)(struct sock *), enum net_timeout which)
 {
     UINT32 limit = s->timeout[which];
     UINT64 deadline = net_clock_ms() + limit;
     for (;;) {
         net_poll();
+        if (net_interrupted())
+            return net_fail(NET_EINTR);
         if (ready(s))
             return 0;
         if (limit && net_clock_ms() >= deadline)
@@ -639,12 +641,13 @@ int net_connect(int fd, const struct net_addr *to)
     if (!s->blocking)
         return net_fail(NET_EINPROGRESS);
     if (sock_wait(s, connect_done, NET_TIMEOUT_CONNECT) < 0) {
-        /* Our deadline, not the firmware's: reset the instance, which aborts
-           the Connect (its token completes with EFI_ABORTED). */
+        /* Our deadline (or Ctrl-C), not the firmware's: reset the instance,
+           which aborts the Connect (its token completes with EFI_ABORTED). */
+        int why = net_errno;
         s->tcp->Configure(s->tcp, NULL);
         s->state = SOCK_FAILED;
-        s->error = NET_ETIMEDOUT;
-        return net_fail(NET_ETIMEDOUT);
+        s->error = why;
+        return net_fail(why);
     }
     if (s->state != SOCK_CONNECTED)
         return sock_fail(s);
@@ -662,6 +665,8 @@ static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN bl
         return sock_fail(s);
     if (s->state != SOCK_CONNECTED)
         return net_fail(NET_ENOTCONN);
+    if (blocking && net_interrupted())       /* also when it need not wait */
+        return net_fail(NET_EINTR);
     if (!can_send(s)) {
         net_poll();
         if (!can_send(s)) {
@@ -733,6 +738,8 @@ INTN net_recv(int fd, void *buffer, UINTN length)
         return sock_fail(s);
     if (s->state != SOCK_CONNECTED)
         return net_fail(NET_ENOTCONN);
+    if (s->blocking && net_interrupted())    /* also when it need not wait */
+        return net_fail(NET_EINTR);
     if (!can_recv(s)) {
         net_poll();
         if (!can_recv(s)) {

@@ -140,6 +140,8 @@ class HostServer:
     /truncated:  promises TRUNCATED_PROMISE bytes, sends TRUNCATED_SENT, closes
     /reset...:   promises TRUNCATED_PROMISE bytes, sends TRUNCATED_SENT, resets (RST)
     /continue/X: 100 (Continue), then files[X] (an interim response first)
+    /drip:       promises TRUNCATED_PROMISE bytes, sends DRIP_BYTES every DRIP_S, for
+                 at most DRIP_LIMIT_S or until the client goes
     raw:         path -> bytes sent as they are (any head a test needs), then close
     POST any:    the body is kept in .uploads; the answer is its SHA-256
     """
@@ -147,6 +149,9 @@ class HostServer:
     TRUNCATED_PROMISE = 1 << 20
     TRUNCATED_SENT = 64 * 1024
     CHUNK = 1000
+    DRIP_BYTES = 100
+    DRIP_S = 0.5
+    DRIP_LIMIT_S = 120
 
     def __init__(self, files: dict[str, bytes], raw: dict[str, bytes] | None = None):
         self.files = files
@@ -208,6 +213,19 @@ class HostServer:
                                                struct.pack("ii", 1, 0))
                     os.close(self.connection.detach())
                     self.close_connection = True
+                elif path == "/drip":
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(owner.TRUNCATED_PROMISE))
+                    self.end_headers()
+                    self.close_connection = True
+                    for _ in range(int(owner.DRIP_LIMIT_S / owner.DRIP_S)):
+                        try:
+                            self.wfile.write(b"x" * owner.DRIP_BYTES)
+                            self.wfile.flush()
+                        except OSError:         # the client went
+                            break
+                        # Not a wait for something: the body's pace.
+                        time.sleep(owner.DRIP_S)
                 elif path.startswith("/redirect/"):
                     self._send(302, b"moved\n", [("Location", path[9:])])
                 elif path == "/truncated":

@@ -16,14 +16,16 @@ from bootcamp import Spec
 from bootcamp.esp import build_esp
 from bootcamp.gdbstub import elf_symbols
 
-from conftest import (BOOT_LIMIT_S, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, UPLOAD, UPLOAD_NAME,
-                      HostServer, clean, free_port, header_limit, run, section, sha256)
+from conftest import (BOOT_LIMIT_S, ENTER, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, UPLOAD,
+                      UPLOAD_NAME, HostServer, clean, free_port, header_limit, run, section,
+                      sha256)
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
 BIG_BYTES = 16 * 1024 * 1024
 BIG_GET_TIMEOUT_S = 200
 GDB_STUB_TIMEOUT_S = 30
 STATUS_POLL_S = 0.05
+CTRL_C = "\x03"                    # what a terminal sends for Ctrl-C
 ADDRESS = re.compile(r"^address (\S+) netmask (\S+) gateway (\S+)$", re.M)
 
 
@@ -220,6 +222,26 @@ def release(gdb) -> str:
     internal assertion when a `continue` under scheduler-locking is interrupted."""
     gdb.kill()
     return gdb.communicate()[0].decode()
+
+
+def test_ctrl_c_stops_a_download_and_the_shell_carries_on(net_shell, host_server):
+    """A body that trickles in (/drip: 100 bytes every half second) would keep
+    `get` busy for hours, its receive limit never reached. Ctrl-C, sent as a
+    terminal sends it, ends it; the next command is not interrupted."""
+    server = host_server({"/small.txt": SMALL})
+    machine = net_shell()
+    url = server.url("/drip")
+    machine.serial_write(f"get {url}" + ENTER)
+    machine.wait_for(f"length: {HostServer.TRUNCATED_PROMISE} bytes", source="serial",
+                     timeout=60)
+    machine.serial_write(CTRL_C)
+    machine.wait_for("interrupted (Ctrl-C)", source="serial", timeout=30)
+    got = section(machine.serial_output(), f"get {url}")
+    ended = re.search(r"the body ended after (\d+) of (\d+) bytes: interrupted \(Ctrl-C\)", got)
+    assert ended and int(ended.group(1)) < int(ended.group(2)), got
+    assert "sha256:" not in got, got
+    small = run(machine, f"get {server.url('/small.txt')}")
+    assert f"sha256: {sha256(SMALL)}" in small, small
 
 
 @pytest.mark.long
