@@ -140,8 +140,8 @@ class HostServer:
     /truncated:  promises TRUNCATED_PROMISE bytes, sends TRUNCATED_SENT, closes
     /reset...:   promises TRUNCATED_PROMISE bytes, sends TRUNCATED_SENT, resets (RST)
     /continue/X: 100 (Continue), then files[X] (an interim response first)
-    /drip:       promises TRUNCATED_PROMISE bytes, sends DRIP_BYTES every DRIP_S, for
-                 at most DRIP_LIMIT_S or until the client goes
+    /drip:       promises DRIP_PROMISE bytes, sends DRIP_FIRST at once, then DRIP_BYTES
+                 every DRIP_S, for at most DRIP_LIMIT_S or until the client goes
     raw:         path -> bytes sent as they are (any head a test needs), then close
     POST any:    the body is kept in .uploads; the answer is its SHA-256
     """
@@ -149,6 +149,8 @@ class HostServer:
     TRUNCATED_PROMISE = 1 << 20
     TRUNCATED_SENT = 64 * 1024
     CHUNK = 1000
+    DRIP_PROMISE = 4 << 20
+    DRIP_FIRST = 1 << 20                 # past the hash's hand-off to a second processor
     DRIP_BYTES = 100
     DRIP_S = 0.5
     DRIP_LIMIT_S = 120
@@ -215,9 +217,12 @@ class HostServer:
                     self.close_connection = True
                 elif path == "/drip":
                     self.send_response(200)
-                    self.send_header("Content-Length", str(owner.TRUNCATED_PROMISE))
+                    self.send_header("Content-Length", str(owner.DRIP_PROMISE))
                     self.end_headers()
                     self.close_connection = True
+                    self.wfile.write(b"x" * owner.DRIP_FIRST)
+                    self.wfile.flush()
+                    owner.times.append((time.monotonic(), f"GET {path} first part sent"))
                     for _ in range(int(owner.DRIP_LIMIT_S / owner.DRIP_S)):
                         try:
                             self.wfile.write(b"x" * owner.DRIP_BYTES)
