@@ -500,6 +500,10 @@ static int configure_ipv4(void)
             Print(L"error: no DHCP answer in %d s\n", DHCP_TIMEOUT_MS / 1000);
             return net_fail(NET_ENOADDR);
         }
+        if (net_interrupted()) {        /* DHCP goes on; `ip` again waits anew */
+            Print(L"error: stopped waiting for DHCP: %a\n", net_strerror(NET_EINTR));
+            return net_fail(NET_EINTR);
+        }
         net_sleep_ms(DHCP_POLL_MS);
     }
     struct net_info info;

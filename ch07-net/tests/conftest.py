@@ -310,7 +310,8 @@ def net_shell(chapter, restore):
 @pytest.fixture
 def net_boot(chapter, boot, logdir):
     """net_boot(script_lines, files={}, network=True, hostfwd=(), emulator="qemu",
-    nic="virtio", driver=True, bochs_extra=(), cpus=GUEST_CPUS, **options) -> a booted
+    nic="virtio", driver=True, bochs_extra=(), qemu_extra=(), cpus=GUEST_CPUS,
+    **options) -> a booted
     machine whose shell runs `script_lines` as its \\autorun.txt. driver: the ESP
     holds the chapter's NIC driver (build/DRIVER), as build/esp.img does. nic:
     QEMU's card (Bochs always has an e1000). bochs_extra: bochsrc lines after the
@@ -320,14 +321,15 @@ def net_boot(chapter, boot, logdir):
     def start(lines: list[str], files: dict[str, bytes | Path] | None = None,
               network: bool = True, hostfwd: tuple[tuple[int, int], ...] = (),
               emulator: str = "qemu", nic: str = "virtio", driver: bool = True,
-              bochs_extra: tuple[str, ...] = (), cpus: int = GUEST_CPUS, **options):
+              bochs_extra: tuple[str, ...] = (), qemu_extra: tuple[str, ...] = (),
+              cpus: int = GUEST_CPUS, **options):
         count[0] += 1
         script = "\n".join(lines) + "\n"
         drivers = {DRIVER: chapter.image(DRIVER)} if driver else {}
         esp = build_esp(logdir / f"esp-{count[0]}.img", chapter.image("net.efi"),
                         {"autorun.txt": script, **drivers, **(files or {})})
         spec = Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=cpus, network=network,
-                    hostfwd=hostfwd, nic=nic, bochs_extra=bochs_extra)
+                    hostfwd=hostfwd, nic=nic, bochs_extra=bochs_extra, qemu_extra=qemu_extra)
         return boot(spec, emulator, limit=BOOT_LIMIT_S[emulator], **options)
 
     return start

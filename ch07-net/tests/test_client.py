@@ -26,6 +26,7 @@ BIG_GET_TIMEOUT_S = 200
 GDB_STUB_TIMEOUT_S = 30
 STATUS_POLL_S = 0.05
 CTRL_C = "\x03"                    # what a terminal sends for Ctrl-C
+DHCP_WAIT_S = 20                   # net.c's DHCP_TIMEOUT_MS
 ADDRESS = re.compile(r"^address (\S+) netmask (\S+) gateway (\S+)$", re.M)
 
 
@@ -249,6 +250,21 @@ def test_ctrl_c_stops_a_download_and_the_shell_carries_on(chapter, net_shell, ho
     again = run(machine, f"get {server.url('/next.bin')}", timeout=BIG_GET_TIMEOUT_S)
     assert f"sha256: {sha256(next_data)}" in again, again
     assert "hashed on: processor 1, a second processor" in again, again
+
+
+def test_ctrl_c_stops_the_wait_for_dhcp(net_boot):
+    """A NIC with nothing behind it (a QEMU device without a network backend):
+    no DHCP server ever answers, and `ip` would wait its 20 s. Ctrl-C ends
+    the wait at once, and the shell carries on."""
+    machine = net_boot([], network=False, qemu_extra=("-device", "virtio-net-pci"))
+    machine.wait_for("bootcamp> ", source="serial", timeout=BOOT_LIMIT_S["qemu"])
+    machine.serial_write("ip" + ENTER)
+    machine.wait_for("waiting for DHCP", source="serial", timeout=60)
+    machine.serial_write(CTRL_C)
+    machine.wait_for("error: stopped waiting for DHCP: interrupted (Ctrl-C)", source="serial",
+                     timeout=DHCP_WAIT_S / 2)
+    assert "no DHCP answer" not in machine.serial_output()
+    assert "clock: 0 ms passed" in run(machine, "clock 0")
 
 
 @pytest.mark.long
