@@ -393,25 +393,28 @@ void net_sleep_ms(UINT32 ms)
     BS->CloseEvent(timer);
 }
 
+/* TRUE at most once every KEY_CHECK_MS for each *last_check: the firmware's
+   keyboard is asked that often, not on every call. */
+static BOOLEAN time_to_look(UINT64 *last_check)
+{
+    UINT64 now = net_clock_ms();
+    if (now - *last_check < KEY_CHECK_MS && *last_check != 0)
+        return FALSE;
+    *last_check = now;
+    return TRUE;
+}
+
 BOOLEAN net_key_pressed(void)
 {
     static UINT64 last_check;
     EFI_INPUT_KEY key;
-    UINT64 now = net_clock_ms();
-    if (now - last_check < KEY_CHECK_MS && last_check != 0)
-        return FALSE;
-    last_check = now;
-    return keyboard_poll(&key);
+    return time_to_look(&last_check) && keyboard_poll(&key);
 }
 
 BOOLEAN net_interrupted(void)
 {
     static UINT64 last_check;
-    UINT64 now = net_clock_ms();
-    if (now - last_check < KEY_CHECK_MS && last_check != 0)
-        return FALSE;
-    last_check = now;
-    return keyboard_ctrl_c();
+    return time_to_look(&last_check) && keyboard_ctrl_c();
 }
 
 /* -- addresses ------------------------------------------------------------ */

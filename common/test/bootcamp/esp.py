@@ -24,6 +24,26 @@ ESP_BYTES = 16 * 1024 * 1024      # room for the application and test files; FAT
 BOOT_PATH = "::/EFI/BOOT/BOOTX64.EFI"
 
 
+def _mtool(*args: str) -> None:
+    subprocess.run(args, check=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"),
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def _copy_in(image: Path, files: dict[str, bytes | str | Path]) -> None:
+    """`files` (name -> content or path) into the root folder of the FAT
+    `image`, over any of the same name."""
+    for name, content in files.items():
+        source = content if isinstance(content, Path) else None
+        if source is None:
+            source = image.with_name(f"{image.name}.{Path(name).name}")
+            source.write_bytes(content if isinstance(content, bytes) else content.encode())
+        try:
+            _mtool("mcopy", "-o", "-i", str(image), str(source), f"::/{name}")
+        finally:
+            if not isinstance(content, Path):
+                source.unlink()
+
+
 def build_esp(out: Path, app: Path, files: dict[str, bytes | Path] | None = None,
               size_bytes: int = ESP_BYTES) -> Path:
     """Write a FAT image at `out` with `app` as BOOTX64.EFI and `files` (name -> content
@@ -39,23 +59,11 @@ def build_esp(out: Path, app: Path, files: dict[str, bytes | Path] | None = None
     tmp = Path(name)
     with os.fdopen(fd, "wb") as image:
         image.truncate(size_bytes)
-    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
-
-    def mtool(*args: str) -> None:
-        subprocess.run(args, check=True, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
     try:
-        mtool("mformat", "-i", str(tmp), "-v", "BOOTCAMP", "::")
-        mtool("mmd", "-i", str(tmp), "::/EFI", "::/EFI/BOOT")
-        mtool("mcopy", "-i", str(tmp), str(app), BOOT_PATH)
-        for name, content in (files or {}).items():
-            source = content if isinstance(content, Path) else None
-            if source is None:
-                source = tmp.with_name(f"{tmp.name}.{Path(name).name}")
-                source.write_bytes(content if isinstance(content, bytes) else content.encode())
-            mtool("mcopy", "-i", str(tmp), str(source), f"::/{name}")
-            if not isinstance(content, Path):
-                source.unlink()
+        _mtool("mformat", "-i", str(tmp), "-v", "BOOTCAMP", "::")
+        _mtool("mmd", "-i", str(tmp), "::/EFI", "::/EFI/BOOT")
+        _mtool("mcopy", "-i", str(tmp), str(app), BOOT_PATH)
+        _copy_in(tmp, files or {})
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -69,15 +77,7 @@ def with_files(image: Path, out: Path, files: dict[str, bytes]) -> Path:
     to its root folder, or written over the ones there. Returns `out`."""
     out = Path(out)
     out.write_bytes(Path(image).read_bytes())
-    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
-    for name, content in files.items():
-        source = out.with_name(f"{out.name}.{Path(name).name}")
-        source.write_bytes(content)
-        try:
-            subprocess.run(["mcopy", "-o", "-i", str(out), str(source), f"::/{name}"], check=True,
-                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        finally:
-            source.unlink()
+    _copy_in(out, files)
     return out
 
 
