@@ -1,0 +1,87 @@
+"""ch07: net_select keeps what net.h says of it, rule by rule
+(tests/select_check.c, run by the bench's runner in a cold boot).
+
+The echo server asks select every 100 ms, so it works with a select that
+polls once per call, ignores a time limit or never narrows its sets. Here
+each of those is asked for once: a wait with no limit must poll until a
+socket is ready, 0 must only look, a limit must be kept, and the sets must
+come back holding the ready sockets alone. The host plays the peer: it
+listens, sends a byte and closes a connection when the program asks.
+"""
+
+import re
+import socket
+
+from bootcamp import Spec
+from bootcamp.esp import build_esp
+from conftest import BOOT_LIMIT_S, GUEST_CPUS, GUEST_MEMORY_MB, clean, free_port
+
+PROGRAM = "select_check.efi"
+# In the order select_check.c asks them.
+RULES = ["a-socket-never-opened", "zero-only-looks", "a-limit-is-kept",
+         "connected-are-writable", "data-ends-the-wait", "both-sets-count",
+         "the-peer-closing-is-readable", "a-failed-socket-is-ready", "a-socket-closed-here"]
+# What a wait that never ends means, for the rules that wait with no limit.
+NEVER_RETURNED = ("a select with no time limit returns once a socket is ready: it must poll the "
+                  "network (net_poll) while it waits")
+START_TIMEOUT_S = 120            # a cold boot and DHCP, to the first rule
+HOST_TIMEOUT_S = 30              # the host's own socket calls
+RULE_TIMEOUT_S = 30              # one rule, a net_select with no limit included
+ERROR = "select-check: error"     # it could not go on (no network, no file)
+VERDICT = re.compile(r"^select-check: ([a-z-]+): (ok|FAILED: .*)$", re.M)
+
+
+def test_select_keeps_its_word(chapter, boot, logdir):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(HOST_TIMEOUT_S)
+        esp = build_esp(logdir / "esp-select.img", chapter.image("bench_runner.efi"), {
+            "bench.txt": f"{PROGRAM}\n",
+            PROGRAM: chapter.image(PROGRAM),
+            "select.txt": f"{listener.getsockname()[1]} {free_port()}\n",
+        })
+        machine = boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS,
+                            network=True), limit=BOOT_LIMIT_S["qemu"])
+
+        def verdicts() -> dict[str, str]:
+            return dict(VERDICT.findall(clean(machine.serial_output())))
+
+        def wait_for_rule(rule: str, why: str = "") -> None:
+            machine.wait_until(lambda: rule in verdicts() or ERROR in machine.serial_output(),
+                               f"select_check's rule {rule} to end{why}",
+                               timeout=START_TIMEOUT_S if rule == RULES[0] else RULE_TIMEOUT_S,
+                               seen=lambda: clean(machine.serial_output())[-2000:])
+            serial = clean(machine.serial_output())
+            assert ERROR not in serial, serial[-2000:]
+
+        for rule in RULES[:4]:
+            wait_for_rule(rule, "" if rule != "zero-only-looks" else
+                          ": a select with a time limit of 0 only looks, and returns at once")
+        machine.wait_for("select-check: now send a byte on A", source="serial",
+                         timeout=RULE_TIMEOUT_S)
+        # Each connection names itself (the program connects A, then B).
+        peers = {}
+        for _ in range(2):
+            connection, _ = listener.accept()
+            connection.settimeout(HOST_TIMEOUT_S)
+            name = connection.recv(2)
+            peers[name] = connection
+        assert sorted(peers) == [b"A\n", b"B\n"], peers
+        try:
+            peers[b"A\n"].sendall(b"x")
+            for rule in RULES[4:6]:
+                wait_for_rule(rule, f": {NEVER_RETURNED}")
+            machine.wait_for("select-check: now close B", source="serial", timeout=RULE_TIMEOUT_S)
+            peers.pop(b"B\n").close()
+            for rule in RULES[6:]:
+                wait_for_rule(rule, f": {NEVER_RETURNED}")
+        finally:
+            for connection in peers.values():
+                connection.close()
+        assert machine.wait_exit(timeout=RULE_TIMEOUT_S).kind == "shutdown"
+
+    serial = clean(machine.serial_output())
+    said = verdicts()
+    assert list(said) == RULES, serial[-2000:]
+    failed = [f"{rule}: {said[rule]}" for rule in RULES if said[rule] != "ok"]
+    assert not failed, "net_select broke these rules:\n" + "\n".join(failed)
+    assert "select-check: done, 0 failed" in serial
