@@ -249,6 +249,28 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
         assert picture.pixel(x, y) == BACKGROUND, (x, y)
     # c = 1 escapes after a few steps: neither the set nor the background.
     assert picture.pixel(*pixel_of(1)) not in (SET_COLOUR, BACKGROUND)
+    # Then a grid over the whole picture, against Python's own count. Only
+    # points whose neighbours a pixel away agree are asked: at the set's edge
+    # the last bit of a float decides, and a right program may round otherwise.
+    steps = chapter.define("mandel.c", "MAX_ITERATIONS")
+    asked, wrong = 0, []
+    for y in range(0, height, MANDEL_GRID):
+        for x in range(0, width, MANDEL_GRID):
+            near = {mandel_kind(complex(x + dx - x0, y0 - y - dy) / scale, steps)
+                    for dx in (-1, 0, 1) for dy in (-1, 0, 1)}
+            if len(near) != 1:
+                continue
+            asked += 1
+            (expected,) = near
+            got = picture.pixel(x, y)
+            shown_as = ("in the set" if got == SET_COLOUR else
+                        "escaped at once" if got == BACKGROUND else "escaped later")
+            if shown_as != expected:
+                wrong.append(f"pixel ({x}, {y}), c = {complex(x - x0, y0 - y) / scale:.3f}: "
+                             f"{shown_as}, should be {expected}")
+    assert asked > 1000 and not wrong, (
+        f"{len(wrong)} of {asked} pixels differ from z = z^2 + c counted on the host:\n"
+        + "\n".join(wrong[:10]))
     machine.sendkey("ret")
     wait_shown(machine, r"Press a key to go back\.\nbootcamp>$")      # back at the prompt
 
@@ -281,6 +303,19 @@ def test_mandel_draws_the_set_and_snake_ends_at_the_wall(chapter, restore):
 
 
 TERMINAL = (80, 24)                          # a terminal's usual columns and rows
+MANDEL_GRID = 16                             # every 16th pixel, across and down
+
+
+def mandel_kind(c: complex, steps: int) -> str:
+    """What mandel shows for c: in the set (bounded for `steps` steps of
+    z = z^2 + c from 0), escaped at once (|z| > 2 after the first step), or
+    escaped later."""
+    z = 0j
+    for step in range(steps):
+        z = z * z + c
+        if abs(z) > 2:
+            return "escaped at once" if step == 0 else "escaped later"
+    return "in the set"
 
 
 def snake_board(serial: str) -> list[str] | None:

@@ -72,12 +72,8 @@ def build_host_program(chapter, out_dir: Path, name: str, sources: list[str],
 
 
 def header_limit(chapter, header: str, name: str) -> int:
-    """The value of `#define NAME number` in the chapter's header: tests take
-    the limits from the source, never typed again."""
-    text = (chapter.root / header).read_text()
-    match = re.search(rf"^#define {name}\s+(\d+)\b", text, re.M)
-    assert match, f"{header} has no #define {name} NUMBER"
-    return int(match.group(1))
+    """The value of `#define NAME number` in the chapter's header."""
+    return chapter.define(header, name)
 
 
 def free_port() -> int:

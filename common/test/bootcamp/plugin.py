@@ -60,6 +60,14 @@ class Chapter:
         machine_module.lab_todo_in_file(path)     # a lab stub in it: the test fails now
         return path
 
+    def define(self, source: str, name: str) -> int:
+        """The value of `#define NAME number` in one of the chapter's sources: tests
+        take the program's limits from it, never typed again."""
+        text = (self.root / source).read_text()
+        match = re.search(rf"^#define {name}\s+(\d+)\b", text, re.M)
+        assert match, f"{source} has no #define {name} NUMBER"
+        return int(match.group(1))
+
     def config(self) -> dict[str, str]:
         """What the build knows (`make config`): addresses, sizes, images, as strings."""
         if self._config is None:
