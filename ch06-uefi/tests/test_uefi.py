@@ -75,15 +75,38 @@ def check_memmap(text, memory_mb=MEMORY_MB):
     regions, pages = table.pop("all")
     assert sum(r for r, _ in table.values()) == regions, text
     assert sum(p for _, p in table.values()) == pages, text
-    ram = int(re.search(r"^RAM:\s+(\d+) pages", text, re.M).group(1))
-    ram_kinds = ("LoaderCode", "LoaderData", "BootServicesCode", "BootServicesData",
-                 "RuntimeServicesCode", "RuntimeServicesData", "Conventional",
-                 "ACPIReclaim", "ACPINVS")
-    assert ram == sum(table.get(kind, (0, 0))[1] for kind in ram_kinds), text
+
+    def pages_of(*kinds: str) -> int:
+        return sum(table.get(kind, (0, 0))[1] for kind in kinds)
+
+    def sum_of(label: str) -> int:
+        found = re.search(rf"^{label}:\s+(\d+) pages", text, re.M)
+        assert found, f"no {label} line:\n{text}"
+        return int(found.group(1))
+    free_kinds = ("LoaderCode", "LoaderData", "BootServicesCode", "BootServicesData",
+                  "Conventional")
+    kept_kinds = ("RuntimeServicesCode", "RuntimeServicesData", "ACPINVS")
+    ram = sum_of("RAM")
+    assert ram == pages_of(*free_kinds, *kept_kinds, "ACPIReclaim"), text
+    assert sum_of("Free") == pages_of(*free_kinds), text
+    assert sum_of("Kept") == pages_of(*kept_kinds), text
+    assert sum_of("MMIO") == pages_of("MMIO", "MMIOPortSpace"), text
     # All of it within what QEMU/Bochs was given, and most of it (the rest is
     # the legacy hole below 1 MiB and what the firmware marks reserved).
-    assert ram * PAGE_BYTES <= memory_mb * 2**20, text
-    assert ram * PAGE_BYTES >= memory_mb * 2**20 * 9 // 10, text
+    memory = memory_mb * 2**20
+    assert ram * PAGE_BYTES <= memory, text
+    assert ram * PAGE_BYTES >= memory * 9 // 10, text
+    # RAM's regions do not overlap, so its top is at least its size; the
+    # largest free region is one Conventional region: no smaller than their
+    # mean, no bigger than their sum, and below the top.
+    top, largest, at = (int(n, 0) for n in re.search(
+        r"^Top of RAM: (0x[0-9A-Fa-f]+); largest free region: (\d+) pages at (0x[0-9A-Fa-f]+)$",
+        text, re.M).groups())
+    assert ram * PAGE_BYTES <= top <= memory, text
+    conventional_regions, conventional_pages = table["Conventional"]
+    assert conventional_pages <= largest * conventional_regions, text
+    assert largest <= conventional_pages, text
+    assert at % PAGE_BYTES == 0 and at + largest * PAGE_BYTES <= top, text
 
 
 def test_the_image_is_a_pe32plus_efi_application(chapter):
