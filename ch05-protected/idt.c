@@ -111,7 +111,8 @@ void idt_init(void)
     }
     /* LAB STUB
     // One gate per vector v: exception_stubs[v] (isr.asm) split over the three
-    // offset fields, the code selector, a present, DPL 0, 64-bit interrupt gate.
+    // offset fields, the code selector, a present, DPL 0, 64-bit interrupt gate,
+    // on the current stack, but the double fault's on DOUBLE_FAULT_IST.
     // Until then every gate is empty: the first exception becomes a triple fault.
     (void)selector;
     kprintf("LAB TODO: idt_gates\n");

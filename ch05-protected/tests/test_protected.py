@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import struct
 import subprocess
 
 import pytest
@@ -15,6 +16,12 @@ EFLAGS_ZF = 1 << 6
 CR4_PAE = 1 << 5
 EFER_LME, EFER_LMA = 1 << 8, 1 << 10
 DONE = "kmain: done, halting"
+# The IDT (Intel SDM vol. 3A, 6.14.1): 16-byte gates; P=1, DPL=0, type 0xE.
+IDT_VECTORS = 32
+IDT_GATE_BYTES = 16
+GATE_PRESENT_DPL0_INTERRUPT_64 = 0x8E
+VECTOR_DOUBLE_FAULT = 8
+DOUBLE_FAULT_IST = 1
 # CPU models without long mode.
 QEMU_32BIT_CPU = "qemu32"
 BOCHS_32BIT_CPU = "pentium"
@@ -66,6 +73,33 @@ def test_grub_path_reaches_64_bit_kmain(chapter, boot, emulator):
     assert screen.colour_of("32-bit protected mode") == ("light cyan", "black")
     # kmain's lines also reach COM1.
     assert "mode:         64-bit long mode" in machine.serial_output()
+
+
+def test_the_idt_gates_are_what_the_manual_asks(chapter, boot, emulator):
+    """The 32 gates kmain leaves loaded, read from the machine's memory and
+    decoded by the Intel SDM (vol. 3A, 6.14.1): each points at its stub in
+    isr.asm through the code selector the CPU runs with, present, DPL 0, a
+    64-bit interrupt gate (IF cleared on entry), on the current stack except
+    the double fault's (IST1)."""
+    machine = boot(grub(chapter), emulator)
+    machine.wait_for(DONE, source="debug", timeout=30)
+    regs = machine.wait_halted(timeout=10)
+    address = elf_symbols(chapter.image("kernel.elf"))
+    idt = machine.read_memory(address["idt"], IDT_VECTORS * IDT_GATE_BYTES)
+    stubs = struct.unpack(f"<{IDT_VECTORS}Q",
+                          machine.read_memory(address["exception_stubs"], IDT_VECTORS * 8))
+    wrong = []
+    for vector in range(IDT_VECTORS):
+        low, selector, ist, kind, middle, high, reserved = struct.unpack_from(
+            "<HHBBHII", idt, vector * IDT_GATE_BYTES)
+        gate = {"handler": low | middle << 16 | high << 32, "selector": selector,
+                "IST": ist & 7, "type and attributes": kind, "reserved bits": ist >> 3 | reserved}
+        wanted = {"handler": stubs[vector], "selector": regs.cs_selector,
+                  "IST": DOUBLE_FAULT_IST if vector == VECTOR_DOUBLE_FAULT else 0,
+                  "type and attributes": GATE_PRESENT_DPL0_INTERRUPT_64, "reserved bits": 0}
+        wrong += [f"vector {vector}: {field} {gate[field]:#x}, wanted {wanted[field]:#x}"
+                  for field in wanted if gate[field] != wanted[field]]
+    assert not wrong, "the IDT's gates:\n" + "\n".join(wrong[:12])
 
 
 def test_loader_path_reaches_64_bit_kmain(chapter, boot, emulator, logdir):
