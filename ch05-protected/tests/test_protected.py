@@ -102,6 +102,46 @@ def test_the_idt_gates_are_what_the_manual_asks(chapter, boot, emulator):
     assert not wrong, "the IDT's gates:\n" + "\n".join(wrong[:12])
 
 
+# (base, limit, access, flags): every field with bits in each of its parts,
+# and the course's own flat segments.
+DESCRIPTOR_CASES = [(0x12345678, 0xABCDE, 0x9A, 0xC), (0xFEDCBA98, 0x54321, 0x92, 0x4),
+                    (0x00FF00FF, 0xF0F0F, 0x89, 0x1), (0, 0xFFFFF, 0x9A, 0xA),
+                    (0, 0xFFFFF, 0x92, 0xC), (0, 0, 0, 0)]
+
+
+def packed_descriptor(base: int, limit: int, access: int, flags: int) -> bytes:
+    """An 8-byte segment descriptor, laid out as the Intel SDM (vol. 3A,
+    3.4.5, figure 3-8) draws it, as two 32-bit words."""
+    low = (base & 0xFFFF) << 16 | limit & 0xFFFF
+    high = (base & 0xFF000000 | flags << 20 | (limit & 0xF0000) | access << 8
+            | (base >> 16) & 0xFF)
+    return struct.pack("<II", low, high)
+
+
+def test_the_descriptor_macro_packs_as_the_manual_draws(chapter, tmp_path):
+    """gdt.inc's `descriptor` with bases, limits and flags the course's own
+    flat segments (base 0) never show, assembled by NASM and compared with the
+    SDM's layout, a byte at a time."""
+    chapter.image("kernel.elf")          # unwritten, the part's stub says so in it
+    source = tmp_path / "descriptors.asm"
+    source.write_text('%include "gdt.inc"\n' + "".join(
+        f"descriptor {base:#x}, {limit:#x}, {access:#x}, {flags:#x}\n"
+        for base, limit, access, flags in DESCRIPTOR_CASES))
+    out = tmp_path / "descriptors.bin"
+    made = subprocess.run(["nasm", "-f", "bin", f"-I{chapter.root}/", "-o", str(out),
+                           str(source)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    assert made.returncode == 0, made.stdout
+    got = out.read_bytes()
+    assert len(got) == 8 * len(DESCRIPTOR_CASES), f"{len(got)} bytes for {len(DESCRIPTOR_CASES)}"
+    wrong = [f"descriptor {base:#x}, {limit:#x}, {access:#x}, {flags:#x}: "
+             f"{got[8 * i:8 * i + 8].hex(' ')}, wanted {packed_descriptor(*case).hex(' ')}"
+             for i, case in enumerate(DESCRIPTOR_CASES)
+             for base, limit, access, flags in [case]
+             if got[8 * i:8 * i + 8] != packed_descriptor(*case)]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_loader_path_reaches_64_bit_kmain(chapter, boot, emulator, logdir):
     machine = boot(loader(chapter, logdir), emulator)
     screen = check_long_mode(machine, r"our loader \(stage 1 in the MBR, stage 2\)")
