@@ -263,6 +263,41 @@ def test_exception_reports(chapter, boot, emulator, build):
     assert DONE not in debug
 
 
+TLB_LINE = re.compile(r"^([0-9a-f]{16}): ([0-9a-f]{16}) ([-A-Z]{9})$")
+GIB = 1 << 30
+
+
+def test_the_page_tables_map_the_first_gib_as_itself_and_no_more(chapter, boot):
+    """What the MMU sees once kmain runs, by QEMU's own walk of the tables
+    (`info tlb`: each mapped page, its physical address and flags): the first
+    GiB, each page at its own address, writable, for the kernel only (no U);
+    in 4 KiB pages up to 2 MiB, but for the stack's guard page; in 2 MiB pages
+    above; nothing from 1 GiB on."""
+    machine = boot(grub(chapter))
+    machine.wait_for(DONE, source="debug", timeout=30)
+    machine.wait_halted(timeout=10)
+    listed = machine.hmp("info tlb")
+    pages = {}
+    for line in listed.splitlines():
+        found = TLB_LINE.match(line.strip())
+        assert found, f"not a line of `info tlb`: {line!r}"
+        virtual, physical, flags = int(found.group(1), 16), int(found.group(2), 16), found.group(3)
+        # QEMU's flags: NX, G, PSE (a large page), D, A, PCD, PWT, U, W.
+        pages[virtual] = (physical, flags[2] == "P", flags[7] == "U", flags[8] == "W")
+    guard = symbol(chapter, "kernel.elf", "stack_guard")
+    wanted = {v: (v, False, False, True) for v in range(0, HUGE_PAGE_BYTES, PAGE_BYTES)
+              if v != guard}
+    wanted.update({v: (v, True, False, True) for v in range(HUGE_PAGE_BYTES, GIB,
+                                                               HUGE_PAGE_BYTES)})
+    fields = ("physical address", "large page", "user", "writable")
+    wrong = [f"{v:#x}: not mapped" for v in sorted(set(wanted) - set(pages))]
+    wrong += [f"{v:#x}: mapped, and should not be" for v in sorted(set(pages) - set(wanted))]
+    wrong += [f"{v:#x}: {name} {got}, wanted {want}"
+              for v in sorted(set(pages) & set(wanted))
+              for name, got, want in zip(fields, pages[v], wanted[v]) if got != want]
+    assert not wrong, f"{len(wrong)} pages differ:\n" + "\n".join(wrong[:12])
+
+
 @pytest.mark.parametrize("elf", ["kernel.elf", "payload.elf"])
 def test_the_kernel_stack_has_a_guard_page(chapter, elf):
     # Both ways in: a page right below the stack, inside the first 2 MiB, the
