@@ -288,6 +288,52 @@ def test_a_failing_read_is_retried_three_times(chapter, boot, logdir):
     assert resets == 3, out
 
 
+# (LBA, sectors per track, heads): past cylinder 255 too, where the cylinder's
+# bits 8-9 go to CL's top bits, which a 70-sector payload never needs.
+CHS_CASES = [(1, 63, 16), (62, 63, 16), (65535, 63, 16), (64449, 63, 1), (20000, 18, 2),
+             (30000, 32, 3)]
+CHS_LINE = re.compile(r"^chs (\d+) (\d+) (\d+): cx=([0-9a-fx]+) dh=([0-9a-fx]+)$", re.M)
+
+
+def chs_registers(lba: int, sectors: int, heads: int) -> tuple[int, int]:
+    """CX and DH for int 0x13 AH=02h, as the BIOS interface defines them: CH the
+    cylinder's low 8 bits, CL bits 6-7 its bits 8-9 and bits 0-5 the sector
+    (from 1), DH the head."""
+    track, sector = divmod(lba, sectors)
+    cylinder, head = divmod(track, heads)
+    return (cylinder & 0xFF) << 8 | (cylinder >> 8 & 3) << 6 | (sector + 1), head
+
+
+def test_lba_to_chs_by_the_formula_past_cylinder_255(chapter, boot, logdir):
+    """gdb stops the CHS variant where it turns an LBA into CHS, gives it other
+    LBAs and geometries, and reads CX and DH where it calls the BIOS: each as
+    the formula says. The reads never happen: gdb sends it back each time."""
+    address = elf_symbols(chapter.image("stage1-chs.elf"))
+    chs, call = address["disk_read_sector.chs"], address["disk_read_sector.call"]
+    commands = [f"break *{chs:#x}", "continue", "delete", f"break *{call:#x}"]
+    for lba, sectors, heads in CHS_CASES:
+        commands += [f"set $eax = {lba}",
+                     f"set {{unsigned short}}{address['disk_sectors_per_track']:#x} = {sectors}",
+                     f"set {{unsigned short}}{address['disk_heads']:#x} = {heads}",
+                     f"jump *{chs:#x}",
+                     f'printf "chs {lba} {sectors} {heads}: cx=%#x dh=%#x\\n", '
+                     "$ecx & 0xffff, ($edx >> 8) & 0xff"]
+    port = free_port()
+    machine = boot(Spec(chapter.image("payload-chs.hd.img"), media="hd"), "qemu",
+                   gdb_port=port, paused=True)
+    out = gdb_batch(port, *commands)
+    machine.check_lab_todo(final=True)
+    got = {tuple(map(int, m[:3])): (int(m[3], 16), int(m[4], 16))
+           for m in CHS_LINE.findall(out)}
+    assert len(got) == len(CHS_CASES), f"gdb did not reach every call:\n{out}"
+    wrong = [f"LBA {lba}, {sectors} sectors a track, {heads} heads: CX {got[case][0]:#06x} "
+             f"DH {got[case][1]:#04x}, wanted CX {chs_registers(*case)[0]:#06x} "
+             f"DH {chs_registers(*case)[1]:#04x}"
+             for case in CHS_CASES for lba, sectors, heads in [case]
+             if got[case] != chs_registers(*case)]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_geometry_failure_prints_disk_error(chapter, boot):
     # No BIOS here fails AH=08h on a disk it booted from, so gdb makes it fail:
     # it stops the CHS variant right after the call and sets CF with status 0x07.
