@@ -1,5 +1,7 @@
 """ch02: Hello, world through int 0x10, in NASM and GNU as, in QEMU and Bochs."""
 
+import re
+
 import pytest
 
 from bootcamp import Spec
@@ -33,12 +35,24 @@ def test_nasm_and_gas_print_the_same(chapter, boot):
     assert outputs[0] == outputs[1] == GREETING + "\r\n", outputs
 
 
+def registers_kept(chapter, regs) -> list[str]:
+    """The registers hex.asm set before its calls of print_hex (KEEP_BX equ ...)
+    that hold something else when the CPU halts."""
+    kept = re.findall(r"^KEEP_([A-Z]{2})\s+equ\s+(0x[0-9A-F]+)",
+                      (chapter.root / "hex.asm").read_text(), re.M)
+    assert kept, "hex.asm sets no KEEP_ registers"
+    return [f"{name} is {regs.general[name.lower()] & 0xFFFF:#06x}, was {value}"
+            for name, value in kept if regs.general[name.lower()] & 0xFFFF != int(value, 16)]
+
+
 def test_print_hex(chapter, boot, emulator):
     expected = " ".join(f"0x{value:04X}" for value in HEX_VALUES)
     machine = boot(Spec(chapter.image("hex.floppy.img")), emulator)
-    machine.wait_halted(timeout=20)
+    regs = machine.wait_halted(timeout=20)
     assert machine.debug_output().strip() == expected
     assert expected in machine.screen()
+    changed = registers_kept(chapter, regs)
+    assert not changed, "print_hex clobbers nothing, yet " + ", ".join(changed)
 
 
 def test_stack_and_segments_are_set_up(chapter, boot):

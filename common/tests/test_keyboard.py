@@ -49,7 +49,8 @@ def test_characters_map_to_keys_and_keysyms():
         key_name("\u00e9")
 
 
-QEMU_REGISTERS = """EAX=00000000 EBX=00000000 ECX=00000000 EDX=00000663
+QEMU_REGISTERS = """EAX=00000000 EBX=0000b0b0 ECX=00000000 EDX=00000663
+ESI=00007c92 EDI=00000000 EBP=00000000 ESP=00007c00
 EIP=00007c05 EFL=00000202 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=1
 CS =0000 00000000 0000ffff 00009b00
 CR0=00000010 CR2=00000000 CR3=00000000 CR4=00000000
@@ -61,9 +62,11 @@ def test_registers_are_read_from_what_qemu_prints():
     regs = parse_qemu_registers(QEMU_REGISTERS)
     assert (regs.rip, regs.linear_ip, regs.halted, regs.interrupts_enabled) == \
         (0x7C05, 0x7C05, True, True)
+    assert (regs.general["bx"], regs.general["dx"], regs.general["sp"]) == (0xB0B0, 0x663, 0x7C00)
 
 
-@pytest.mark.parametrize("broken", ["EFL=00000202 ", "CR0=00000010 ", "HLT=1", "CS =0000 "])
+@pytest.mark.parametrize("broken", ["EFL=00000202 ", "CR0=00000010 ", "HLT=1", "CS =0000 ",
+                                    "EBX=0000b0b0 "])
 def test_a_register_that_cannot_be_read_is_an_error_not_a_zero(broken, tmp_path):
     text = QEMU_REGISTERS.replace(broken, "")
     with pytest.raises(HarnessError, match="could not find") as error:

@@ -5,8 +5,13 @@ table of values and builds that copy against the learner's print16.inc.
 """
 
 import re
+import sys
+from pathlib import Path
 
 from bootcamp import Spec
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # the chapter's tests/
+from test_hello import registers_kept  # noqa: E402
 
 # A carry out of every digit, a lone top bit, alternating letters and digits.
 HIDDEN_VALUES = (0x0001, 0x00FF, 0x0100, 0x8000, 0xA5C3, 0x0FF0, 0xFFFE)
@@ -24,5 +29,7 @@ def test_print_hex_on_other_values(chapter, boot, emulator):
     assert built.returncode == 0, built.stdout
     expected = " ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
     machine = boot(Spec(chapter.image("hex_hidden.floppy.img")), emulator)
-    machine.wait_halted(timeout=20)
+    regs = machine.wait_halted(timeout=20)
     assert machine.debug_output().strip() == expected
+    changed = registers_kept(chapter, regs)
+    assert not changed, "print_hex clobbers nothing, yet " + ", ".join(changed)

@@ -168,6 +168,9 @@ def lab_todo_in_file(path: Path) -> None:
                       f"write that part to pass.\nBuilt file: {path}", LAB_PART)
 
 
+GENERAL_REGISTERS = ("ax", "bx", "cx", "dx", "si", "di", "bp", "sp")
+
+
 @dataclasses.dataclass
 class Registers:
     """CPU state in a form both emulators can give."""
@@ -181,6 +184,9 @@ class Registers:
     efer: int
     halted: bool
     raw: str
+    # The general-purpose registers, by their 16-bit names ("ax" ... "sp"),
+    # at their full width: what a routine that "clobbers nothing" must keep.
+    general: dict[str, int] = dataclasses.field(default_factory=dict)
 
     @property
     def interrupts_enabled(self) -> bool:
@@ -658,7 +664,9 @@ def parse_qemu_registers(text: str, logdir: Path | None = None) -> Registers:
                      cs_selector=parse_hex(r"^CS =([0-9a-f]{4}) ", text, "the CS selector", raw_file),
                      cs_base=parse_hex(r"^CS =[0-9a-f]{4} ([0-9a-f]+)", text, "the CS base", raw_file),
                      cr0=field("CR0"), cr4=field("CR4"), efer=field("EFER"),
-                     halted=halted.group(1) == "1", raw=text)
+                     halted=halted.group(1) == "1", raw=text,
+                     general={name: field("R" + name.upper(), "E" + name.upper())
+                              for name in GENERAL_REGISTERS})
 
 
 # QEMU's -d int log names exceptions two ways: a line per delivered interrupt
@@ -924,11 +932,14 @@ class Bochs(Machine):
         if still and rip:
             (byte,) = self.read_memory(cs_base + rip - 1, 1)
             halted = byte == OPCODE_HLT
+        # Bochs's `r`: "rbx: 00000000_0000b0b0", high and low halves.
+        general = {name: value(rf"^r{name}: ([0-9a-f]{{8}}_[0-9a-f]{{8}})", regs, f"r{name}")
+                   for name in GENERAL_REGISTERS}
         return Registers(rip=rip, eflags=eflags, cs_selector=cs_selector, cs_base=cs_base,
                          cr0=value(r"CR0=0x([0-9a-f]+)", cregs, "CR0"),
                          cr4=value(r"CR4=0x([0-9a-f]+)", cregs, "CR4"),
                          efer=value(r"EFER=0x([0-9a-f]+)", cregs, "EFER"),
-                         halted=halted, raw=raw)
+                         halted=halted, raw=raw, general=general)
 
     def save_outputs(self) -> None:
         if self.running and not self._stopped:
