@@ -17,17 +17,20 @@ from bootcamp.esp import build_esp
 from conftest import BOOT_LIMIT_S, GUEST_CPUS, GUEST_MEMORY_MB, clean, free_port
 
 PROGRAM = "select_check.efi"
-# In the order select_check.c asks them.
-RULES = ["a-socket-never-opened", "zero-only-looks", "a-limit-is-kept",
-         "connected-are-writable", "data-ends-the-wait", "both-sets-count",
-         "the-peer-closing-is-readable", "a-failed-socket-is-ready", "a-socket-closed-here"]
-# What a wait that never ends means, for the rules that wait with no limit.
-NEVER_RETURNED = ("a select with no time limit returns once a socket is ready: it must poll the "
-                  "network (net_poll) while it waits")
+# What a select that never returns means, by the limit each rule gives it.
+JUST_LOOK = "a select with a time limit of 0 only looks, and returns at once"
+NO_LIMIT = ("a select with no time limit returns once a socket is ready: it must poll the "
+            "network (net_poll) while it waits")
+NEVER_RETURNED = {"a-socket-never-opened": JUST_LOOK, "zero-only-looks": JUST_LOOK,
+                  "a-limit-is-kept": "a select with a limit returns when it has passed",
+                  "connected-are-writable": NO_LIMIT, "data-ends-the-wait": NO_LIMIT,
+                  "both-sets-count": JUST_LOOK, "the-peer-closing-is-readable": NO_LIMIT,
+                  "a-failed-socket-is-ready": NO_LIMIT, "a-socket-closed-here": JUST_LOOK}
 START_TIMEOUT_S = 120            # a cold boot and DHCP, to the first rule
 HOST_TIMEOUT_S = 30              # the host's own socket calls
 RULE_TIMEOUT_S = 30              # one rule, a net_select with no limit included
 ERROR = "select-check: error"     # it could not go on (no network, no file)
+RULES = list(NEVER_RETURNED)       # in the order select_check.c asks them
 VERDICT = re.compile(r"^select-check: ([a-z-]+): (ok|FAILED: .*)$", re.M)
 
 
@@ -45,17 +48,16 @@ def test_select_keeps_its_word(chapter, boot, logdir):
         def verdicts() -> dict[str, str]:
             return dict(VERDICT.findall(clean(machine.serial_output())))
 
-        def wait_for_rule(rule: str, why: str = "") -> None:
+        def wait_for_rule(rule: str) -> None:
             machine.wait_until(lambda: rule in verdicts() or ERROR in machine.serial_output(),
-                               f"select_check's rule {rule} to end{why}",
+                               f"select_check's rule {rule} to end: {NEVER_RETURNED[rule]}",
                                timeout=START_TIMEOUT_S if rule == RULES[0] else RULE_TIMEOUT_S,
                                seen=lambda: clean(machine.serial_output())[-2000:])
             serial = clean(machine.serial_output())
             assert ERROR not in serial, serial[-2000:]
 
         for rule in RULES[:4]:
-            wait_for_rule(rule, "" if rule != "zero-only-looks" else
-                          ": a select with a time limit of 0 only looks, and returns at once")
+            wait_for_rule(rule)
         machine.wait_for("select-check: now send a byte on A", source="serial",
                          timeout=RULE_TIMEOUT_S)
         # Each connection names itself (the program connects A, then B).
@@ -72,11 +74,11 @@ def test_select_keeps_its_word(chapter, boot, logdir):
         try:
             peers[b"A\n"].sendall(b"x")
             for rule in RULES[4:6]:
-                wait_for_rule(rule, f": {NEVER_RETURNED}")
+                wait_for_rule(rule)
             machine.wait_for("select-check: now close B", source="serial", timeout=RULE_TIMEOUT_S)
             peers.pop(b"B\n").close()
             for rule in RULES[6:]:
-                wait_for_rule(rule, f": {NEVER_RETURNED}")
+                wait_for_rule(rule)
         finally:
             for connection in peers.values():
                 connection.close()
