@@ -321,11 +321,18 @@ def test_lba_to_chs_by_the_formula_past_cylinder_255(chapter, boot, logdir):
     port = free_port()
     machine = boot(Spec(chapter.image("payload-chs.hd.img"), media="hd"), "qemu",
                    gdb_port=port, paused=True)
-    out = gdb_batch(port, *commands)
+    try:
+        out = gdb_batch(port, *commands)
+    except subprocess.TimeoutExpired as timeout:
+        out = (timeout.output or b"").decode(errors="replace")
+        raise AssertionError(f"gdb gave up after {timeout.timeout:.0f} s: a case never reached "
+                             f"the BIOS call (disk_read_sector.call):\n{out}") from None
     machine.check_lab_todo(final=True)
     got = {tuple(map(int, m[:3])): (int(m[3], 16), int(m[4], 16))
            for m in CHS_LINE.findall(out)}
-    assert len(got) == len(CHS_CASES), f"gdb did not reach every call:\n{out}"
+    missing = [case for case in CHS_CASES if case not in got]
+    assert not missing, (f"LBA {missing[0][0]} ({missing[0][1]} sectors a track, {missing[0][2]} "
+                         f"heads) never reached the BIOS call (disk_read_sector.call); gdb:\n{out}")
     wrong = [f"LBA {lba}, {sectors} sectors a track, {heads} heads: CX {got[case][0]:#06x} "
              f"DH {got[case][1]:#04x}, wanted CX {chs_registers(*case)[0]:#06x} "
              f"DH {chs_registers(*case)[1]:#04x}"
