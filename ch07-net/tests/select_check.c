@@ -126,7 +126,7 @@ static void check(UINT16 port, UINT16 closed)
     if (got == 0 && waited < LIMIT_MS)
         Print(L"select-check: (it returned after %ld ms)\n", waited);
     verdict("a-limit-is-kept", got == 0 && r.bits == 0 && waited >= LIMIT_MS,
-            "0, the set empty, after the whole 300 ms", got, r.bits, w.bits);
+            "0, the set empty, after the whole limit", got, r.bits, w.bits);
 
     int a = connect_to(info.gateway, port, TRUE);
     int b = a < 0 ? -1 : connect_to(info.gateway, port, TRUE);
