@@ -71,11 +71,6 @@ def build_host_program(chapter, out_dir: Path, name: str, sources: list[str],
     return out
 
 
-def header_limit(chapter, header: str, name: str) -> int:
-    """The value of `#define NAME number` in the chapter's header."""
-    return chapter.define(header, name)
-
-
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound and released)."""
     with socket.socket() as s:

@@ -17,7 +17,7 @@ from bootcamp.esp import build_esp
 from bootcamp.gdbstub import elf_symbols
 
 from conftest import (BOOT_LIMIT_S, ENTER, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, UPLOAD,
-                      UPLOAD_NAME, HostServer, clean, free_port, header_limit, run, section,
+                      UPLOAD_NAME, HostServer, clean, free_port, run, section,
                       sha256)
 
 SMALL = b"Hello from the host.\nA small text file for GET.\n"
@@ -177,7 +177,7 @@ def test_responses_by_the_standard(net_boot, host_server):
 def test_one_processor_hashes_by_itself(chapter, net_boot, host_server):
     """A machine with one processor: a body long enough for the hand-off is hashed
     where it is received, and says why; the digest is the same."""
-    data = os.urandom(2 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
+    data = os.urandom(2 * chapter.define("hash_worker.h", "HASH_HANDOFF"))
     server = host_server({"/file.bin": data})
     machine = net_boot(["ip", f"get {server.url('/file.bin')}", "shutdown"], cpus=1)
     exit = machine.wait_exit(timeout=BIG_GET_TIMEOUT_S)
@@ -233,7 +233,7 @@ def test_ctrl_c_stops_a_download_and_the_shell_carries_on(chapter, net_shell, ho
     (the message says how far: past it on a quiet host, often not on a busy
     one). Either way the next long body is hashed on the second processor,
     which an interrupted body did not lose."""
-    next_data = os.urandom(2 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
+    next_data = os.urandom(2 * chapter.define("hash_worker.h", "HASH_HANDOFF"))
     server = host_server({"/next.bin": next_data})
     machine = net_shell()
     url = server.url("/drip")
@@ -280,7 +280,7 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
     bounded time, and `get` says what went wrong instead of hanging or printing
     a digest. The next long body, the second still held, is hashed on the
     first: the firmware would wait for ever to start a job on the second."""
-    handoff = header_limit(chapter, "hash_worker.h", "HASH_HANDOFF")
+    handoff = chapter.define("hash_worker.h", "HASH_HANDOFF")
     data = os.urandom(8 * handoff)
     # Just past the hand-off: the first processor hashes it all, and under
     # gdb each sha256_update it calls stops at the breakpoint (for nothing).
@@ -308,7 +308,7 @@ def test_with_no_mp_services_the_first_processor_hashes(chapter, boot, host_serv
     runner): a long body is hashed on the first processor, right, and `get`
     says why."""
     program = "mp_services_hidden.efi"
-    data = os.urandom(2 * header_limit(chapter, "hash_worker.h", "HASH_HANDOFF"))
+    data = os.urandom(2 * chapter.define("hash_worker.h", "HASH_HANDOFF"))
     server = host_server({"/file.bin": data})
     url = server.url("/file.bin")
     esp = build_esp(logdir / "esp.img", chapter.image("bench_runner.efi"), {

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from bootcamp.machine import lab_todo_in_output
-from conftest import build_host_program, header_limit
+from conftest import build_host_program
 
 SOURCES = ["tests/http_check.c", "http_parse.c", "text.c"]
 LIBRARY = ("format.c",)     # http_parse.c's snprintf, as in the firmware build
@@ -39,7 +39,7 @@ def http_check(chapter, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def limits(chapter):
-    return {name: header_limit(chapter, "http_parse.h", name)
+    return {name: chapter.define("http_parse.h", name)
             for name in ("HTTP_HEAD_MAX", "HTTP_LINE_MAX", "HTTP_URL_PATH_MAX")}
 
 

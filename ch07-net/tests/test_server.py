@@ -12,7 +12,7 @@ import re
 import socket
 import subprocess
 
-from conftest import ENTER, READY_LINE, clean, free_port, header_limit
+from conftest import ENTER, READY_LINE, clean, free_port
 from bootcamp.snapshot import shown
 
 HTTP_PORT = 8080                 # inside the guest
@@ -193,7 +193,7 @@ def test_http_server(net_shell, chapter):
     expect_continue(port)
     routed = 5                            # curl -I, two HEADs, chunked, expect-continue
 
-    limits = [header_limit(chapter, "http_parse.h", name)
+    limits = [chapter.define("http_parse.h", name)
               for name in ("HTTP_HEAD_MAX", "HTTP_LINE_MAX")]
     for what, raw, status, holds in standard_cases(*limits):
         answer = raw_exchange(port, raw)
