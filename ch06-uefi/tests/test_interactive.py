@@ -25,12 +25,16 @@ PEEK_ROWS = 4096 // 16
 HOLD_S = 3.0
 
 
+def make_on_a_terminal(chapter, target: str, logfile) -> Terminal:
+    """`make TARGET` in the chapter, on a pseudo-terminal of its own, as a person runs it."""
+    return Terminal(["make", "--no-print-directory", target], cwd=chapter.root, logfile=logfile)
+
+
 @pytest.mark.long
 def test_make_run_gives_the_shell_this_terminal(chapter, tmp_path):
     # make run and make debug share build/run/ (the firmware's variables).
     with chapter.taking_turns("make-debug"), \
-            Terminal(["make", "--no-print-directory", "run"], cwd=chapter.root,
-                     logfile=tmp_path / "run.txt") as term:
+            make_on_a_terminal(chapter, "run", tmp_path / "run.txt") as term:
         term.expect(r"this terminal is the UEFI console", timeout=BOOT_TIMEOUT_S)
         term.expect(r"To quit: press Ctrl-A, then X")
         term.expect(r"bootcamp> ?$", timeout=BOOT_TIMEOUT_S)
@@ -48,8 +52,7 @@ def test_make_run_gives_the_shell_this_terminal(chapter, tmp_path):
 @pytest.mark.long
 def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
     with chapter.taking_turns("make-debug"), \
-            Terminal(["make", "--no-print-directory", "debug"], cwd=chapter.root,
-                     logfile=tmp_path / "debug.txt") as debug:
+            make_on_a_terminal(chapter, "debug", tmp_path / "debug.txt") as debug:
         debug.expect(r"run `make console` in a second terminal", timeout=BOOT_TIMEOUT_S)
         debug.expect(r"Breakpoint \d+, shell_run", timeout=BOOT_TIMEOUT_S)
         debug.expect(GDB_PROMPT)
@@ -61,8 +64,7 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
         debug.send("continue\r")
         debug.expect("Continuing.", since=mark)
 
-        with Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
-                      logfile=tmp_path / "console.txt") as console:
+        with make_on_a_terminal(chapter, "console", tmp_path / "console.txt") as console:
             console.expect(r"Ctrl-\] leaves")
             # What the shell printed before the console connected is in
             # build/serial.txt; Enter asks for a fresh prompt. Pressed the
@@ -110,8 +112,7 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
         mark = debug.mark()
         interrupt_gdb(debug, since=mark, build=chapter.root / "build")
         debug.expect(GDB_PROMPT, since=mark)
-        with Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
-                      logfile=tmp_path / "console-again.txt") as console:
+        with make_on_a_terminal(chapter, "console", tmp_path / "console-again.txt") as console:
             console.expect(r"Ctrl-\] leaves")
             quit_gdb(debug)
             console.expect("QEMU has ended: the console is closed")
@@ -122,8 +123,7 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
 
 def test_make_console_without_make_debug_says_what_to_do(chapter, tmp_path):
     with chapter.taking_turns("make-debug"), \
-            Terminal(["make", "--no-print-directory", "console"], cwd=chapter.root,
-                     logfile=tmp_path / "console.txt") as console:
+            make_on_a_terminal(chapter, "console", tmp_path / "console.txt") as console:
         console.expect(r"no `make debug` is running for this chapter: start it in another "
                        r"terminal first")
         assert console.wait(timeout=30) != 0
