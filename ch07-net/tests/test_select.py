@@ -12,6 +12,8 @@ listens, sends a byte and closes a connection when the program asks.
 import re
 import socket
 
+import pytest
+
 from bootcamp import Spec
 from bootcamp.esp import build_esp
 from conftest import BOOT_LIMIT_S, GUEST_CPUS, GUEST_MEMORY_MB, clean, free_port
@@ -34,16 +36,22 @@ RULES = list(NEVER_RETURNED)       # in the order select_check.c asks them
 VERDICT = re.compile(r"^select-check: ([a-z-]+): (ok|FAILED: .*)$", re.M)
 
 
+def boot_the_check(chapter, boot, logdir, ports: str | None):
+    """A machine whose boot program (the bench's runner) runs select_check.efi,
+    with `ports` as \\select.txt (None: no such file)."""
+    files = {"bench.txt": f"{PROGRAM}\n", PROGRAM: chapter.image(PROGRAM)}
+    if ports is not None:
+        files["select.txt"] = ports
+    esp = build_esp(logdir / "esp-select.img", chapter.image("bench_runner.efi"), files)
+    return boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS,
+                     network=True), limit=BOOT_LIMIT_S["qemu"])
+
+
 def test_select_keeps_its_word(chapter, boot, logdir):
     with socket.create_server(("127.0.0.1", 0)) as listener:
         listener.settimeout(HOST_TIMEOUT_S)
-        esp = build_esp(logdir / "esp-select.img", chapter.image("bench_runner.efi"), {
-            "bench.txt": f"{PROGRAM}\n",
-            PROGRAM: chapter.image(PROGRAM),
-            "select.txt": f"{listener.getsockname()[1]} {free_port()}\n",
-        })
-        machine = boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS,
-                            network=True), limit=BOOT_LIMIT_S["qemu"])
+        machine = boot_the_check(chapter, boot, logdir,
+                                 f"{listener.getsockname()[1]} {free_port()}\n")
 
         def verdicts() -> dict[str, str]:
             return dict(VERDICT.findall(clean(machine.serial_output())))
@@ -90,3 +98,16 @@ def test_select_keeps_its_word(chapter, boot, logdir):
     failed = [f"{rule}: {said[rule]}" for rule in RULES if said[rule] != "ok"]
     assert not failed, "net_select broke these rules:\n" + "\n".join(failed)
     assert "select-check: done, 0 failed" in serial
+
+
+@pytest.mark.parametrize("ports,said", [
+    (None, "cannot read \\select.txt: Not Found"),
+    ("7100\n", '\\select.txt is not "PORT CLOSED"'),
+], ids=["no-file", "one-port"])
+def test_without_its_ports_the_check_says_so(chapter, boot, logdir, ports, said):
+    machine = boot_the_check(chapter, boot, logdir, ports)
+    assert machine.wait_exit(timeout=START_TIMEOUT_S).kind == "shutdown"
+    serial = clean(machine.serial_output())
+    assert f"{ERROR}: {said}\n" in serial, serial[-2000:]
+    assert f"bench-runner: \\{PROGRAM} returned" in serial, serial[-2000:]
+    assert not VERDICT.search(serial), serial[-2000:]
