@@ -62,3 +62,21 @@ def test_stack_and_segments_are_set_up(chapter, boot):
     for segment in ("DS", "ES", "SS"):
         assert f"{segment} =0000 00000000" in regs.raw, regs.raw
     assert "ESP=00007c00" in regs.raw, regs.raw
+
+
+def test_a_print_hex_that_changes_ax_is_named(chapter, boot):
+    """hex.asm's own check, made to fire: a copy of it calls print_hex through a
+    wrapper that adds 1 to AX on the way back, as a print_hex that forgot to
+    restore AX would leave it."""
+    source = (chapter.root / "hex.asm").read_text()
+    assert "    call print_hex\n" in source, "hex.asm no longer calls print_hex on a line"
+    changed = chapter.build / "clobber"
+    changed.mkdir(parents=True, exist_ok=True)
+    (changed / "hex_clobber.asm").write_text(
+        source.replace("    call print_hex\n", "    call print_hex_then_inc_ax\n")
+        + "print_hex_then_inc_ax:\n    call print_hex\n    inc ax\n    ret\n")
+    built = chapter.make(f"VPATH={changed}", "build/hex_clobber.floppy.img")
+    assert built.returncode == 0, built.stdout
+    machine = boot(Spec(chapter.image("hex_clobber.floppy.img")))
+    machine.wait_halted(timeout=20)
+    assert machine.debug_output().strip() == f"0x{HEX_VALUES[0]:04X}print_hex changed AX"
