@@ -36,15 +36,16 @@ RULES = list(NEVER_RETURNED)       # in the order select_check.c asks them
 VERDICT = re.compile(r"^select-check: ([a-z-]+): (ok|FAILED: .*)$", re.M)
 
 
-def boot_the_check(chapter, boot, logdir, ports: str | None):
+def boot_the_check(chapter, boot, logdir, ports: str | None, network: bool = True):
     """A machine whose boot program (the bench's runner) runs select_check.efi,
-    with `ports` as \\select.txt (None: no such file)."""
+    with `ports` as \\select.txt (None: no such file); network: a NIC on QEMU's
+    user network, or no NIC at all."""
     files = {"bench.txt": f"{PROGRAM}\n", PROGRAM: chapter.image(PROGRAM)}
     if ports is not None:
         files["select.txt"] = ports
     esp = build_esp(logdir / "esp-select.img", chapter.image("bench_runner.efi"), files)
     return boot(Spec(esp, media="efi", memory_mb=GUEST_MEMORY_MB, cpus=GUEST_CPUS,
-                     network=True), limit=BOOT_LIMIT_S["qemu"])
+                     network=network), limit=BOOT_LIMIT_S["qemu"])
 
 
 def test_select_keeps_its_word(chapter, boot, logdir):
@@ -100,14 +101,24 @@ def test_select_keeps_its_word(chapter, boot, logdir):
     assert "select-check: done, 0 failed" in serial
 
 
-@pytest.mark.parametrize("ports,said", [
-    (None, "cannot read \\select.txt: Not Found"),
-    ("7100\n", '\\select.txt is not "PORT CLOSED"'),
-], ids=["no-file", "one-port"])
-def test_without_its_ports_the_check_says_so(chapter, boot, logdir, ports, said):
-    machine = boot_the_check(chapter, boot, logdir, ports)
+CLOSED = "closed"                  # in a case below: a free port, where nobody listens
+
+
+@pytest.mark.parametrize("ports,network,said", [
+    (None, True, "cannot read \\select.txt: Not Found"),
+    ("7100\n", True, '\\select.txt is not "PORT CLOSED"'),
+    (f"{CLOSED} {CLOSED}\n", True, "cannot connect to the host's port {port}: connection refused"),
+    ("7100 7101\n", False, "no network interface"),
+], ids=["no-file", "one-port", "nobody-listens", "no-nic"])
+def test_when_the_check_cannot_start_it_says_why(chapter, boot, logdir, ports, network, said):
+    port = free_port()
+    if ports is not None:
+        ports = ports.replace(CLOSED, str(port))
+    said = said.format(port=port)
+    machine = boot_the_check(chapter, boot, logdir, ports, network)
     assert machine.wait_exit(timeout=START_TIMEOUT_S).kind == "shutdown"
     serial = clean(machine.serial_output())
     assert f"{ERROR}: {said}\n" in serial, serial[-2000:]
     assert f"bench-runner: \\{PROGRAM} returned" in serial, serial[-2000:]
-    assert not VERDICT.search(serial), serial[-2000:]
+    # It stopped there: no rule that needs the host's connections ran.
+    assert "connected-are-writable" not in dict(VERDICT.findall(serial)), serial[-2000:]
