@@ -35,6 +35,17 @@ def test_nasm_and_gas_print_the_same(chapter, boot):
     assert outputs[0] == outputs[1] == GREETING + "\r\n", outputs
 
 
+def build_a_copy(chapter, name: str, source: str):
+    """Build NAME.asm, a changed copy of one of the chapter's programs, with the
+    chapter's own rules (in build/NAME/, found through VPATH); its floppy image."""
+    folder = chapter.build / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.asm").write_text(source)
+    built = chapter.make(f"VPATH={folder}", f"build/{name}.floppy.img")
+    assert built.returncode == 0, built.stdout
+    return chapter.image(f"{name}.floppy.img")
+
+
 def registers_kept(chapter, regs) -> list[str]:
     """The registers hex.asm set before its calls of print_hex (KEEP_BX equ ...)
     that hold something else when the CPU halts."""
@@ -70,13 +81,9 @@ def test_a_print_hex_that_changes_ax_is_named(chapter, boot):
     restore AX would leave it."""
     source = (chapter.root / "hex.asm").read_text()
     assert "    call print_hex\n" in source, "hex.asm no longer calls print_hex on a line"
-    changed = chapter.build / "clobber"
-    changed.mkdir(parents=True, exist_ok=True)
-    (changed / "hex_clobber.asm").write_text(
-        source.replace("    call print_hex\n", "    call print_hex_then_inc_ax\n")
+    image = build_a_copy(chapter, "hex_clobber", source.replace(
+        "    call print_hex\n", "    call print_hex_then_inc_ax\n")
         + "print_hex_then_inc_ax:\n    call print_hex\n    inc ax\n    ret\n")
-    built = chapter.make(f"VPATH={changed}", "build/hex_clobber.floppy.img")
-    assert built.returncode == 0, built.stdout
-    machine = boot(Spec(chapter.image("hex_clobber.floppy.img")))
+    machine = boot(Spec(image))
     machine.wait_halted(timeout=20)
     assert machine.debug_output().strip() == f"0x{HEX_VALUES[0]:04X}print_hex changed AX"

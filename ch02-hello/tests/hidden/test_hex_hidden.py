@@ -11,7 +11,7 @@ from pathlib import Path
 from bootcamp import Spec
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))     # the chapter's tests/
-from test_hello import registers_kept  # noqa: E402
+from test_hello import build_a_copy, registers_kept  # noqa: E402
 
 # A carry out of every digit, a lone top bit, alternating letters and digits.
 HIDDEN_VALUES = (0x0001, 0x00FF, 0x0100, 0x8000, 0xA5C3, 0x0FF0, 0xFFFE)
@@ -22,13 +22,9 @@ def test_print_hex_on_other_values(chapter, boot, emulator):
     source = (chapter.root / "hex.asm").read_text()
     assert VALUES_LINE.search(source), "hex.asm has no `values: dw ...` line to replace"
     table = ", ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
-    hidden = chapter.build / "hidden"
-    hidden.mkdir(parents=True, exist_ok=True)
-    (hidden / "hex_hidden.asm").write_text(VALUES_LINE.sub(f"values:     dw {table}", source))
-    built = chapter.make(f"VPATH={hidden}", "build/hex_hidden.floppy.img")
-    assert built.returncode == 0, built.stdout
+    image = build_a_copy(chapter, "hex_hidden", VALUES_LINE.sub(f"values:     dw {table}", source))
     expected = " ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
-    machine = boot(Spec(chapter.image("hex_hidden.floppy.img")), emulator)
+    machine = boot(Spec(image), emulator)
     regs = machine.wait_halted(timeout=20)
     assert machine.debug_output().strip() == expected
     changed = registers_kept(chapter, regs)
