@@ -40,5 +40,6 @@ DOCTOR  := $(COMMON)/mk/doctor.sh
 
 # pytest runs tests in parallel, one worker per core, when pytest-xdist is there.
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
-XDIST   := $(shell $(PYTHON) -c "import xdist" 2>/dev/null && echo -n $(JOBS))
+XDIST   := $(shell $(PYTHON) -c "import importlib.util as u, sys; sys.exit(u.find_spec('xdist') is None)" \
+                   2>/dev/null && echo -n $(JOBS))
 PYTEST_FLAGS ?= -q -rfE -p no:cacheprovider $(if $(XDIST),-n $(XDIST))

@@ -59,6 +59,22 @@ def test_a_gcc_without_32_bit_libraries_is_named(tmp_path):
     assert "gcc-multilib" in result.stdout.split("Fix:")[-1], result.stdout
 
 
+def test_a_python_without_xdist_is_named(tmp_path):
+    # Python runs sitecustomize at start-up from the first folder on its path
+    # that has one: this one marks xdist as absent, as a python3 without
+    # python3-pytest-xdist would have it.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text("import sys\nsys.modules['xdist'] = None\n")
+    env = dict(os.environ, PATH=path_without(tmp_path, set()), PYTHONPATH=str(site))
+    result = subprocess.run(["bash", str(DOCTOR), "--check"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert result.returncode == 1, result.stdout
+    assert "MISSING  xdist" in result.stdout, result.stdout
+    assert "MISSING  pytest" not in result.stdout, result.stdout
+    assert "Fix: sudo apt-get install python3-pytest-xdist" in result.stdout, result.stdout
+
+
 def test_quiet_says_only_what_is_wrong(tmp_path):
     result = doctor(tmp_path, {"nasm", "xorriso"}, "--check", "--quiet")
     assert result.returncode == 1
