@@ -1,17 +1,18 @@
-"""Labs (bootcamp.lab, bootcamp.grade): the three things CI proves, and the failure paths.
+"""Labs (bootcamp.lab, bootcamp.grade, bootcamp.grade_all): what they promise a
+teacher, and the failure paths.
 
 1. The full tree scores full marks (ch01 graded for real; every chapter's
    graded tests are in its own `make test`, which must pass anyway).
-2. A handout of every part builds and fails exactly the graded tests, each with
-   its own LAB TODO: ch01, ch02, ch03 (the BIOS chapters, seconds each), ch04
-   (a header stub GRUB refuses: found in the built file) and ch07 (stubs on the
-   host and in a UEFI program). ch05 and ch06 use the same two ways and cost
-   another 1-2 minutes: `make lab CH=5` and `make grade` in its handout prove them.
+2. A handout of every part of every chapter with a lab builds and fails
+   exactly the graded tests, each with its own LAB TODO.
 3. Putting the solutions back reproduces the tree byte for byte (every chapter).
+4. make grade-all grades a class of ch01: a right submission, one with nothing
+   in it, one with the file twice, one that does not build.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from bootcamp import lab
+from conftest import FIRST_CHAPTER
 
 ROOT = lab.ROOT
 LAB_CHAPTERS = [c for c in lab.chapters() if (c / lab.PARTS_FILE).exists()]
@@ -96,6 +98,63 @@ def test_the_full_tree_scores_full_marks(tmp_path, first_chapter_to_ourselves):
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0, results
     assert (tmp_path / "junit.xml").read_text().startswith("<?xml")
+
+
+@pytest.mark.long
+def test_grade_all_scores_each_learner_and_keeps_what_a_teacher_uploads(tmp_path):
+    made = run([sys.executable, "-m", "bootcamp.lab", "make", FIRST_CHAPTER.name,
+                "--out", str(tmp_path / "lab")], ROOT)
+    assert made.returncode == 0, made.stdout
+    handout = tmp_path / "lab" / "handout"
+    (owned,) = (tmp_path / "lab" / "grader" / "owned.txt").read_text().split()
+    reference = (ROOT / owned).read_text()
+    name = Path(owned).name
+    learners = tmp_path / "submissions"
+    for folder, files in {
+        "right": {name: reference},                                # by name, at the top
+        "nothing": {"notes.txt": "I ran out of time\n"},
+        "twice": {f"try1/{name}": reference, f"try2/{name}": reference},
+        "broken": {owned: reference + "    not_an_instruction eax\n"},   # at its course path
+    }.items():
+        for rel, text in files.items():
+            (learners / folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (learners / folder / rel).write_text(text)
+    # A teacher who tried make grade in the handout left results there.
+    stale = handout / "build" / "grade" / "grade.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    out = tmp_path / "grades"
+    graded = run([sys.executable, "-m", "bootcamp.grade_all", "--submissions", str(learners),
+                  "--lab", str(tmp_path / "lab"), "--out", str(out)], ROOT)
+    assert graded.returncode == 0, graded.stdout
+    assert "4 submissions graded" in graded.stdout, graded.stdout
+
+    with open(out / "grades.csv", newline="") as f:
+        rows = {row["learner"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"right", "nothing", "twice", "broken"}, rows
+    maximum = sum(p.points for p in lab.load_parts(FIRST_CHAPTER))
+    assert rows["right"]["score"] == rows["right"]["max"] == str(maximum), rows["right"]
+    assert rows["right"]["first_failure"] == rows["right"]["missing"] == "", rows["right"]
+    for learner in ("nothing", "twice", "broken"):
+        assert rows[learner]["score"] == "0", rows[learner]
+    assert rows["nothing"]["missing"] == f"{owned} (not found)", rows["nothing"]
+    assert f"found 2 times, not at its course path: try1/{name}, try2/{name}" \
+        in rows["twice"]["missing"], rows["twice"]
+    assert rows["broken"]["missing"] == "", rows["broken"]
+    assert "the build failed: " in rows["broken"]["first_failure"], rows["broken"]
+    assert "instruction expected" in rows["broken"]["first_failure"], rows["broken"]
+
+    for learner, row in rows.items():
+        feedback = (out / "feedback" / f"{learner}.txt").read_text()
+        kept = out / "results" / learner
+        assert f"(results: {kept}/grade.json, results.json, junit.xml)" in feedback, feedback
+        assert "***" not in feedback, f"make's own error line in {learner}'s feedback:\n{feedback}"
+        assert f"Score: {row['score']}/{maximum}" in feedback, feedback
+        results = json.loads((kept / "results.json").read_text())      # Gradescope's format
+        assert sum(t["score"] for t in results["tests"]) == int(row["score"]), results
+        assert (kept / "junit.xml").read_text().startswith("<?xml"), learner
+    assert (out / "feedback" / "twice.txt").read_text().startswith(
+        f"missing from the submission: {owned} (found 2 times"), "twice's feedback"
 
 
 # -- failure paths ---------------------------------------------------------------------

@@ -11,8 +11,10 @@ the file system read-only but for that copy, no network but loopback, the
 course tree and the grader's folder (the solutions) out of sight.
 
 Writes OUT/grades.csv (a row per learner: each part's points, the total,
-the first failure, retries) and OUT/feedback/<learner>.txt (what make grade
-printed). LAB defaults to the only folder in build/lab/; OUT to LAB/grades.
+the first failure, retries, the owned files not found), OUT/feedback/<learner>.txt
+(what make grade printed) and OUT/results/<learner>/ (its grade.json,
+results.json and junit.xml). LAB defaults to the only folder in build/lab/;
+OUT to LAB/grades.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -29,14 +32,31 @@ from pathlib import Path
 from . import lab
 
 SUBMISSION_TIMEOUT_S = 3600
+RESULT_FILES = ("grade.json", "results.json", "junit.xml")     # what make grade writes
+# make's own last words when a recipe fails (make grade does, below full
+# marks): "make[1]: *** [Makefile:54: grade] Error 1". The score said it all.
+MAKE_GAVE_UP = re.compile(r"^make(\[\d+\])?: \*\*\* \[[^\]]*\] Error \d+$")
 
 
-def find_owned(submission: Path, rel: str) -> Path | None:
+def find_owned(submission: Path, rel: str) -> tuple[Path | None, str]:
+    """The learner's copy of `rel`, or None and why it was not taken."""
     direct = submission / rel
     if direct.is_file():
-        return direct
+        return direct, ""
     same_name = [p for p in submission.rglob(Path(rel).name) if p.is_file()]
-    return same_name[0] if len(same_name) == 1 else None
+    if len(same_name) == 1:
+        return same_name[0], ""
+    if not same_name:
+        return None, f"{rel} (not found)"
+    found = ", ".join(str(p.relative_to(submission)) for p in sorted(same_name))
+    return None, f"{rel} (found {len(same_name)} times, not at its course path: {found})"
+
+
+def without_make_noise(printed: str) -> str:
+    lines = printed.splitlines()
+    while lines and MAKE_GAVE_UP.match(lines[-1]):
+        lines.pop()
+    return "\n".join(lines) + "\n"
 
 
 def sandbox(work: Path, hide: list[Path], command: list[str]) -> list[str]:
@@ -54,12 +74,14 @@ def grade_one(name: str, submission: Path, lab_dir: Path, workroot: Path,
               hide: list[Path]) -> dict:
     grader = json.loads((lab_dir / "grader" / "grader.json").read_text())
     work = workroot / name
-    shutil.copytree(lab_dir / "handout", work, ignore=shutil.ignore_patterns(".git"))
+    # Not the handout's build/ folders: a teacher who tried make grade there
+    # left results in them that are not this learner's.
+    shutil.copytree(lab_dir / "handout", work, ignore=shutil.ignore_patterns(".git", "build"))
     missing = []
     for rel in grader["owned"]:
-        found = find_owned(submission, rel)
+        found, why = find_owned(submission, rel)
         if found is None:
-            missing.append(rel)
+            missing.append(why)
         else:
             shutil.copyfile(found, work / rel)
     for chapter in grader["chapters"]:
@@ -76,9 +98,22 @@ def grade_one(name: str, submission: Path, lab_dir: Path, workroot: Path,
         printed = f"grading stopped after {SUBMISSION_TIMEOUT_S} s\n"
     summary_file = out / "grade.json"
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else None
-    note = f"missing from the submission: {', '.join(missing)}\n" if missing else ""
-    return {"name": name, "summary": summary, "printed": note + printed, "missing": missing,
-            "parts": grader["parts"]}
+    note = f"missing from the submission: {'; '.join(missing)}\n" if missing else ""
+    return {"name": name, "summary": summary, "printed": note + without_make_noise(printed),
+            "missing": missing, "parts": grader["parts"], "results": out}
+
+
+def keep_results(result: dict, kept: Path) -> None:
+    """Copy what make grade wrote out of the learner's copy (a temporary folder)
+    into `kept`, and make the feedback's "(results: ...)" line point there."""
+    if kept.exists():
+        shutil.rmtree(kept)
+    kept.mkdir(parents=True)
+    for name in RESULT_FILES:
+        if (result["results"] / name).exists():
+            shutil.copyfile(result["results"] / name, kept / name)
+    result["printed"] = result["printed"].replace(f"(results: {result['results']}/",
+                                                  f"(results: {kept}/")
 
 
 def main(argv: list[str]) -> int:
@@ -112,15 +147,17 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(args.out).resolve() if args.out else lab_dir / "grades"
     (out / "feedback").mkdir(parents=True, exist_ok=True)
+    (out / "results").mkdir(exist_ok=True)
     parts = json.loads((lab_dir / "grader" / "grader.json").read_text())["parts"]
     header = ["learner"] + [f"{p['chapter'][:4]}:{p['id']}" for p in parts] + \
-        ["score", "max", "first_failure", "retried"]
+        ["score", "max", "first_failure", "retried", "missing"]
     rows = []
     hide = [lab.ROOT, submissions, lab_dir]
     with tempfile.TemporaryDirectory(prefix="bootcamp-grade-") as workroot:
         for learner in learners:
             print(f"grading {learner.name} ...", flush=True)
             result = grade_one(learner.name, learner, lab_dir, Path(workroot), hide)
+            keep_results(result, out / "results" / learner.name)
             (out / "feedback" / f"{learner.name}.txt").write_text(result["printed"])
             summary = result["summary"]
             scores = {}
@@ -138,14 +175,16 @@ def main(argv: list[str]) -> int:
                     (result["printed"].strip().splitlines() or ["?"])[-1]
             row = [learner.name] + [scores.get(f"{p['chapter']}:{p['id']}", 0) for p in parts]
             total = sum(p["points"] for p in parts)
-            row += [sum(scores.values()), total, first, "; ".join(retried)]
+            score = sum(scores.values())
+            row += [score, total, first, "; ".join(retried), "; ".join(result["missing"])]
             rows.append(row)
-            print(f"  {learner.name}: {row[-4]}/{total}", flush=True)
+            print(f"  {learner.name}: {score}/{total}", flush=True)
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)
-    print(f"{len(rows)} submissions graded: {out / 'grades.csv'}, feedback in {out / 'feedback'}")
+    print(f"{len(rows)} submissions graded: {out / 'grades.csv'}, feedback in {out / 'feedback'}, "
+          f"each one's results in {out / 'results'}")
     return 0
 
 
