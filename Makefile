@@ -76,7 +76,7 @@ help:
 	@echo "bootcamp -- chapters: $(CHAPTERS)"
 	@echo
 	@echo "make run [CH=N]    boot a chapter in QEMU (asks which, or CH=2)"
-	@echo "make test [CH=N]   run the tests of every chapter (or of one)"
+	@echo "make test [CH=N]   run the tests of every chapter and of common/ (or of one chapter)"
 	@echo "make doctor        check the tools; as root, install what is missing"
 	@echo "make bench [CH=N]  measure build, boot and test times"
 	@echo "make fuzz          fuzz the parsers (FUZZ_SECONDS=60 per target and build)"

@@ -73,6 +73,18 @@ def test_a_handout_fails_exactly_the_graded_tests_each_with_its_own_todo(name, t
     manifest = json.loads((handout / lab.HANDOUT_MANIFEST).read_text())
     for rel in manifest["owned"]:
         assert "LAB SOLUTION" not in (handout / rel).read_text(), rel
+    # What the learner reads first says what this copy is; no link leads to
+    # the teacher's guide, and the top's make test runs only the chapters here.
+    assert not (handout / "TEACHING.md").exists() and not (handout / "common" / "tests").exists()
+    readme = (handout / "README.md").read_text()
+    assert "A lab handout" in readme.split("\n## ")[0] and f"`{name}/`" in readme, readme[:600]
+    assert "TEACHING.md" not in readme and "## For teachers" not in readme
+    folders = subprocess.run(
+        [sys.executable, "-c", "from bootcamp.course import test_folders\n"
+         "print(*(f.name for f in test_folders([])))"], cwd=handout,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(handout / "common" / "test")},
+        stdout=subprocess.PIPE, text=True, timeout=60).stdout.split()
+    assert name in folders and "common" not in folders, folders
     graded = run(["make", "--no-print-directory", "-C", name, "grade"], handout)
     assert graded.returncode != 0, graded.stdout          # make: the recipe failed
     summary = json.loads((handout / name / "build" / "grade" / "grade.json").read_text())

@@ -56,6 +56,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 
@@ -63,7 +64,10 @@ ROOT = Path(__file__).resolve().parents[3]
 PARTS_FILE = "lab.toml"
 HANDOUT_MANIFEST = "LAB.json"       # at the top of a handout: what it is, what a learner owns
 HIDDEN_TESTS = "tests/hidden"       # in a chapter: the grader's tests, never in a handout
-TEACHER_ONLY = ("TEACHING.md", "common/tests/test_lab.py")
+# Left out of a handout: the teacher's guide, and the tests of the harness and
+# the make rules, which check them against every chapter of the course.
+TEACHER_ONLY = ("TEACHING.md", "common/tests/")
+HANDOUT_README = "README.md"        # gets a first paragraph saying what the handout holds
 TODO_PREFIX = "LAB TODO: "
 PART_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # A leak: this many solution lines in a row, each at least MIN_LEAK_CHARS long
@@ -407,7 +411,7 @@ def closure(selected: list[Path]) -> list[Path]:
 
 def _in_handout(rel: str, chapter_names: set[str]) -> bool:
     top = rel.split("/")[0]
-    if rel in TEACHER_ONLY:
+    if any(rel == t or (t.endswith("/") and rel.startswith(t)) for t in TEACHER_ONLY):
         return False
     if re.match(r"ch\d\d-", top):
         return top in chapter_names and f"/{HIDDEN_TESTS}/" not in f"/{rel}"
@@ -538,6 +542,9 @@ def make_lab(selected: list[Path], part_ids: list[str] | None, out: Path,
     }
     (handout / HANDOUT_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     (handout / "LAB.md").write_text(_lab_md(parts, owned))
+    readme = handout / HANDOUT_README
+    if readme.exists():
+        readme.write_text(_handout_readme(readme.read_text(), sorted(names), sorted(selected_names)))
 
     # The grader's folder: hidden tests, the solutions, what a learner owns.
     grader.mkdir(parents=True)
@@ -593,6 +600,23 @@ def _git_init(folder: Path, message: str) -> None:
     for cmd in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", message]):
         subprocess.run(["git", "-C", str(folder), *cmd], check=True, env=env,
                        stdout=subprocess.DEVNULL)
+
+
+def _handout_readme(text: str, present: list[str], selected: list[str]) -> str:
+    """The course's README, opening with what this handout is, and without the
+    section for teachers (the region between TEACHERS and TEACHERS END comments)."""
+    text = re.sub(r"^<!-- TEACHERS -->\n.*?^<!-- TEACHERS END -->\n\n?", "", text,
+                  flags=re.M | re.S)
+    others = [c for c in present if c not in selected]
+    note = (f"**A lab handout.** This copy holds {', '.join(f'`{c}/`' for c in selected)}"
+            + (f" and what it builds on ({', '.join(f'`{c}/`' for c in others)})" if others else "")
+            + ", not every chapter that the table below names. [LAB.md](LAB.md) says which"
+            " files are yours and how they are graded; `make grade` shows your score.")
+    title, _, rest = text.partition("\n\n")
+    # No line break inside a `code span`: its spaces are held while wrapping.
+    note = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\0"), note)
+    note = textwrap.fill(note, 78, initial_indent="> ", subsequent_indent="> ")
+    return f"{title}\n\n{note.replace(chr(0), ' ')}\n\n{rest}"
 
 
 def _lab_md(parts: list[Part], owned: dict[str, list[str]]) -> str:
