@@ -111,8 +111,8 @@ def head_then(fields: bytes, body: bytes) -> bytes:
     return b"HTTP/1.1 200 OK\r\n" + fields + b"Content-Length: %d\r\n\r\n" % len(body) + body
 
 
-def test_responses_by_the_standard(net_boot, host_server):
-    """RFC 9110/9112 cases against the guest's client, one boot: an interim
+def test_responses_by_the_standard(net_shell, host_server):
+    """RFC 9110/9112 cases against the guest's client, one machine: an interim
     100 (Continue) is skipped, conflicting lengths and codings it cannot undo
     are refused, big heads pass, a bad status line and a reset are named."""
     assert len(MANY_FIELDS) >= 64 * 1024 and len(LONG_FIELD) >= 8 * 1024
@@ -134,12 +134,8 @@ def test_responses_by_the_standard(net_boot, host_server):
     # The firmware's TCP refuses the address 0.0.0.0 (EFI_INVALID_PARAMETER)
     # before anything is sent: a firmware error on demand.
     nowhere = "http://0.0.0.0:80/"
-    machine = net_boot([f"get {url}" for url in [*urls.values(), *resets, nowhere]] +
-                       ["shutdown"])
-    exit = machine.wait_exit(timeout=200)
-    serial = machine.serial_output()
-    assert exit.kind == "shutdown", (exit, clean(serial)[-2000:])
-    out = {name: section(serial, f"get {url}") for name, url in urls.items()}
+    machine = net_shell()
+    out = {name: run(machine, f"get {url}") for name, url in urls.items()}
 
     # RFC 9110 15.2: 1xx before the final response; the body is the 200's.
     assert "interim: 100 Continue" in out["continue"], out["continue"]
@@ -164,13 +160,13 @@ def test_responses_by_the_standard(net_boot, host_server):
     # closed". Never "firmware error": the driver refuses a Receive posted
     # after a reset with EFI_ACCESS_DENIED, which socket.c now recognises.
     for url in resets:
-        reset = section(serial, f"get {url}")
+        reset = run(machine, f"get {url}")
         assert "the body ended after" in reset, reset
         assert ("connection reset by peer" in reset or "connection closed" in reset), reset
         assert "firmware error" not in reset and "sha256:" not in reset, reset
 
     # A status net.h has no code for is shown in the firmware's words.
-    firmware = section(serial, f"get {nowhere}")
+    firmware = run(machine, f"get {nowhere}")
     assert re.search(r"firmware error \(.+\)", firmware), firmware
 
 
