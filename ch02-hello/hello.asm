@@ -17,7 +17,7 @@ STACK_TOP           equ 0x7C00      ; the stack grows down from just below us
 
 section .text
 start:
-    ; Make CS:IP 0000:7C00 whatever the BIOS chose, so that the addresses the
+    ; Make CS 0000 whatever the BIOS chose, so that the addresses the
     ; linker computed (which assume segment 0) are right.
     jmp 0x0000:.normalized          ; a far jump loads CS
 .normalized:

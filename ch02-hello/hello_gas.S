@@ -23,7 +23,7 @@
 
         .text
 start:
-        ljmp    $0x0000, $normalized    /* CS:IP = 0000:7C00, whatever the BIOS chose */
+        ljmp    $0x0000, $normalized    /* CS = 0000, whatever the BIOS chose */
 normalized:
         cli                             /* no interrupts while SS:SP is half set */
         xorw    %ax, %ax
