@@ -1,6 +1,7 @@
 """Exercise 5: a plain 16-bit sum in place of Fletcher-16 (checksum.py and
 payload.asm): the payload still says OK, and a copy of the floppy with payload
-sectors 5 and 6 swapped now says OK too: a plain sum cannot see the swap."""
+sectors 4 and 5 (LBAs 5 and 6) swapped now says OK too: a plain sum cannot see
+the swap."""
 from bootcamp.exercise import expect, halted
 
 SECTOR_BYTES = 512
