@@ -2,7 +2,7 @@
 ;
 ; Who jumps here: GRUB, to the ELF entry point `start` (common/mk/multiboot2_kernel.ld),
 ;   after it found the Multiboot2 header and loaded the kernel at 1 MiB.
-; CPU mode: 32-bit protected mode, paging off, interrupts off (Multiboot2 spec 3.2).
+; CPU mode: 32-bit protected mode, paging off, interrupts off (Multiboot2 spec 3.3).
 ;   CS is a flat 4 GiB code segment, DS/ES/FS/GS/SS flat data segments; the GDT
 ;   and IDT are GRUB's and must not be relied on.
 ; Registers: EAX = 0x36D76289 (MB2_BOOTLOADER_MAGIC) if a Multiboot2 loader

@@ -2,7 +2,7 @@
  * multiboot2.h: the Multiboot2 boot protocol, as numbers and structures.
  *
  * Source: "The Multiboot2 Specification", version 2.0, sections 3.1 (the OS
- * image header), 3.2 (the machine state at entry) and 3.6 (the boot
+ * image header), 3.3 (the i386 machine state at entry) and 3.6 (the boot
  * information). Field layouts are facts of the protocol; every structure the
  * boot loader reads or writes has its size checked below.
  *
@@ -22,7 +22,7 @@
 #define MB2_HEADER_TAG_END      0            /* the tag list ends with type 0, size 8 */
 #define MB2_HEADER_TAG_OPTIONAL 1            /* flags bit 0: the loader may ignore the tag */
 
-/* --- The machine state at entry (spec 3.2) --------------------------------
+/* --- The machine state at entry (spec 3.3) --------------------------------
  * EAX holds this value, EBX the physical address of the boot information. */
 #define MB2_BOOTLOADER_MAGIC    0x36D76289
 

@@ -1,4 +1,5 @@
-"""Exercise 6: boot information that the old, wrapping bounds check lets through on i386."""
+"""Exercise 6: boot information that the wrong, wrapping bounds check of the lesson
+lets through on i386."""
 import struct
 from pathlib import Path
 
@@ -24,12 +25,12 @@ def test_an_input_that_wraps_the_old_check():
     while at + TAG_HEADER_BYTES <= total:
         kind, size = struct.unpack_from("<II", data, at)
         claimed_end = START + at + size
-        old_check_accepts = claimed_end % ADDRESS_SPACE <= START + total
-        if claimed_end >= ADDRESS_SPACE and old_check_accepts:
+        wrong_check_accepts = claimed_end % ADDRESS_SPACE <= START + total
+        if claimed_end >= ADDRESS_SPACE and wrong_check_accepts:
             wraps.append((at, size))
             break
         if kind == TAG_END or size < TAG_HEADER_BYTES:
             break
         at += (size + ALIGN - 1) & ~(ALIGN - 1)
     expect(wraps, 6, "a tag whose claimed end (0x10000 + offset + size) passes 4 GiB, so "
-           "that the old check's sum wraps and accepts it", data[:64].hex())
+           "that the wrong check's sum wraps and accepts it", data[:64].hex())
