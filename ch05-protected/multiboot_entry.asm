@@ -4,7 +4,8 @@
 ;   kernel.elf at 1 MiB (common/mk/multiboot2_kernel.ld) because of the
 ;   Multiboot2 header in chapter 4's multiboot2_header.asm (BUILDS_ON).
 ; CPU mode: 32-bit protected mode, flat segments, paging off, interrupts off
-;   (Multiboot2 spec 3.2). GRUB already did what stage2.asm does by hand.
+;   (Multiboot2 spec 3.3, I386 machine state). GRUB already did what
+;   stage2.asm does by hand.
 ; Registers: EAX = the Multiboot2 magic, EBX = the boot information.
 ; Stack: none we may use.
 ; Where it goes: protected_mode_start (long_mode.asm), with
