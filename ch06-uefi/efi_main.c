@@ -49,7 +49,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table)
     EFI_STATUS status = shell_run(image, system_table, chapter_commands,
                                   sizeof chapter_commands / sizeof chapter_commands[0]);
 
-    /* 5. `exit`: back to the boot manager, which tries the next boot option. */
+    /* 5. `exit`: back to the boot manager, which then starts EDK II's front
+          page (Boot0000 "UiApp", the setup menu). */
     Print(L"Leaving bootcamp; the firmware takes over again.\n");
     return status;
 }
