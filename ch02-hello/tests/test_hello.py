@@ -1,6 +1,8 @@
 """ch02: Hello, world through int 0x10, in NASM and GNU as, in QEMU and Bochs."""
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -35,15 +37,21 @@ def test_nasm_and_gas_print_the_same(chapter, boot):
     assert outputs[0] == outputs[1] == GREETING + "\r\n", outputs
 
 
-def build_a_copy(chapter, name: str, source: str):
+def build_a_copy(chapter, name: str, source: str, logdir: Path) -> Path:
     """Build NAME.asm, a changed copy of one of the chapter's programs, with the
-    chapter's own rules (in build/NAME/, found through VPATH); its floppy image."""
+    chapter's own rules (in build/NAME/, found through VPATH); a copy of its
+    floppy image in `logdir`, the test's own. Tests on other workers (the same
+    test in another emulator) build the same copy: they take turns, and none
+    boots an image another is writing."""
     folder = chapter.build / name
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.asm").write_text(source)
-    built = chapter.make(f"VPATH={folder}", f"build/{name}.floppy.img")
-    assert built.returncode == 0, built.stdout
-    return chapter.image(f"{name}.floppy.img")
+    with chapter.taking_turns(f"copy-{name}"):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.asm").write_text(source)
+        built = chapter.make(f"VPATH={folder}", f"build/{name}.floppy.img")
+        assert built.returncode == 0, built.stdout
+        image = logdir / f"{name}.floppy.img"
+        shutil.copyfile(chapter.image(f"{name}.floppy.img"), image)
+    return image
 
 
 def registers_kept(chapter, regs) -> list[str]:
@@ -75,7 +83,7 @@ def test_stack_and_segments_are_set_up(chapter, boot):
     assert "ESP=00007c00" in regs.raw, regs.raw
 
 
-def test_a_print_hex_that_changes_ax_is_named(chapter, boot):
+def test_a_print_hex_that_changes_ax_is_named(chapter, boot, logdir):
     """hex.asm's own check, made to fire: a copy of it calls print_hex through a
     wrapper that adds 1 to AX on the way back, as a print_hex that forgot to
     restore AX would leave it."""
@@ -83,7 +91,7 @@ def test_a_print_hex_that_changes_ax_is_named(chapter, boot):
     assert "    call print_hex\n" in source, "hex.asm no longer calls print_hex on a line"
     image = build_a_copy(chapter, "hex_clobber", source.replace(
         "    call print_hex\n", "    call print_hex_then_inc_ax\n")
-        + "print_hex_then_inc_ax:\n    call print_hex\n    inc ax\n    ret\n")
+        + "print_hex_then_inc_ax:\n    call print_hex\n    inc ax\n    ret\n", logdir)
     machine = boot(Spec(image))
     machine.wait_halted(timeout=20)
     assert machine.debug_output().strip() == f"0x{HEX_VALUES[0]:04X}print_hex changed AX"

@@ -18,11 +18,12 @@ HIDDEN_VALUES = (0x0001, 0x00FF, 0x0100, 0x8000, 0xA5C3, 0x0FF0, 0xFFFE)
 VALUES_LINE = re.compile(r"^values:\s+dw .*$", re.M)
 
 
-def test_print_hex_on_other_values(chapter, boot, emulator):
+def test_print_hex_on_other_values(chapter, boot, emulator, logdir):
     source = (chapter.root / "hex.asm").read_text()
     assert VALUES_LINE.search(source), "hex.asm has no `values: dw ...` line to replace"
     table = ", ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
-    image = build_a_copy(chapter, "hex_hidden", VALUES_LINE.sub(f"values:     dw {table}", source))
+    image = build_a_copy(chapter, "hex_hidden", VALUES_LINE.sub(f"values:     dw {table}", source),
+                         logdir)
     expected = " ".join(f"0x{value:04X}" for value in HIDDEN_VALUES)
     machine = boot(Spec(image), emulator)
     regs = machine.wait_halted(timeout=20)
