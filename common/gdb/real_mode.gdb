@@ -1,4 +1,4 @@
-# gdb for 16-bit real mode: `make debug` in the BIOS chapters.
+# gdb for 16-bit real mode: `make debug` in the BIOS chapters 1-3.
 #
 # QEMU's gdb stub describes an x86-64 CPU and gdb decodes instructions as
 # 32- or 64-bit code whatever `set architecture` says, so every stop shows

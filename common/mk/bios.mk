@@ -1,7 +1,7 @@
 # Rules for chapters that boot through the BIOS from a 16-bit boot sector.
 #
-# A chapter lists its boot sectors by name in BOOT_SECTORS; for each NAME there
-# is NAME.asm (NASM) or NAME.S (GNU as) in the chapter, and the build makes
+# A chapter lists its floppy images in IMAGES (build/NAME.floppy.img); for each
+# NAME there is NAME.asm (NASM) or NAME.S (GNU as) in the chapter, and the build makes
 #   build/NAME.o    the object, with DWARF debug info
 #   build/NAME.elf  the ELF twin, linked at 0x7C00 with symbols, for gdb
 #   build/NAME.bin  the 512 raw bytes the BIOS loads (objcopy of the ELF)
