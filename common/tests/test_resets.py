@@ -1,5 +1,6 @@
 """The harness tells a triple fault from other endings, and names the last exception."""
 
+import re
 import shutil
 import subprocess
 import threading
@@ -35,6 +36,20 @@ def test_triple_fault_is_reported_with_the_last_exception(tmp_path):
     # int3 with an empty IDT: #GP (13), then #GP while delivering it becomes a
     # double fault (8), and a #GP while delivering that is the third strike.
     assert ended.last_exception == "vector 13 while delivering vector 8", ended
+
+
+def test_a_wait_that_runs_out_saves_each_processors_registers(tmp_path):
+    """What the guest was doing when a test gave up on it: the failure names a
+    file with every processor's registers, the second's too."""
+    image = build_sector(tmp_path, "halt")
+    with Qemu(Spec(image, cpus=2), tmp_path / "log") as machine:
+        machine.wait_halted(timeout=20)
+        with pytest.raises(BootError, match=r"Each processor's registers then: \S+") as failure:
+            machine.wait_for("a marker that never comes", source="debug", timeout=1)
+    saved = Path(re.search(r"registers then: (\S+)", str(failure.value)).group(1))
+    text = saved.read_text()
+    assert re.search(r"CPU #0: thread_id=\d+", text) and "CPU #1" in text, text
+    assert len(re.findall(r"^[ER]IP=", text, re.M)) == 2, text       # one register dump each
 
 
 def test_exception_log_lines_are_read_in_both_forms():

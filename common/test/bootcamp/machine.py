@@ -426,6 +426,11 @@ class Machine:
             except Exception as err:  # the machine may be in any state; the failure matters more
                 (self.logdir / "screen.txt").write_text(f"(could not read the screen: {err})\n")
 
+    def save_processors(self) -> Path | None:
+        """Write where each processor is, when the emulator can say: for a wait
+        that ran out, what the guest was doing then. The file, or None."""
+        return None
+
     def fail(self, message: str, seen: Callable[[], str] | None) -> None:
         shown = ""
         if seen is not None:
@@ -434,12 +439,14 @@ class Machine:
                 shown = text if len(text) < 3000 else "..." + text[-3000:]
             except Exception as err:
                 shown = f"(could not read it: {err})"
+        processors = self.save_processors()
         self.save_outputs()
         limit_note = ""
         if self._killed_by_watchdog:
             limit_note = f" (the harness killed it at its {self.limit:.0f} s limit)"
         raise BootError(f"{self.name}: {message}{limit_note}.\n"
                         + (f"Seen:\n{shown}\n" if seen is not None else "")
+                        + (f"Each processor's registers then: {processors}\n" if processors else "")
                         + f"Full output of this boot: {self.logdir}")
 
 
@@ -576,6 +583,18 @@ class Qemu(Machine):
     def hmp(self, command_line: str) -> str:
         """Run a human monitor command (the `(qemu)` prompt's language)."""
         return self.qmp("human-monitor-command", **{"command-line": command_line})
+
+    def save_processors(self) -> Path | None:
+        if not self.running or self._qmp is None:
+            return None
+        try:
+            # Every processor's registers, and which ones were halted.
+            text = self.hmp("info cpus") + "\n" + self.hmp("info registers -a")
+        except Exception as err:  # the machine may be in any state; the failure matters more
+            text = f"(could not read the registers: {err})\n"
+        path = self.logdir / "processors.txt"
+        path.write_text(text)
+        return path
 
     def stop(self, save: bool = True) -> None:
         if self.running and save:
