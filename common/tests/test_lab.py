@@ -117,7 +117,6 @@ def test_grade_all_scores_each_learner_and_keeps_what_a_teacher_uploads(tmp_path
     made = run([sys.executable, "-m", "bootcamp.lab", "make", FIRST_CHAPTER.name,
                 "--out", str(tmp_path / "lab")], ROOT)
     assert made.returncode == 0, made.stdout
-    handout = tmp_path / "lab" / "handout"
     (owned,) = (tmp_path / "lab" / "grader" / "owned.txt").read_text().split()
     reference = (ROOT / owned).read_text()
     name = Path(owned).name
@@ -131,10 +130,6 @@ def test_grade_all_scores_each_learner_and_keeps_what_a_teacher_uploads(tmp_path
         for rel, text in files.items():
             (learners / folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (learners / folder / rel).write_text(text)
-    # A teacher who tried make grade in the handout left results there.
-    stale = handout / "build" / "grade" / "grade.json"
-    stale.parent.mkdir(parents=True)
-    stale.write_text("{}")
     out = tmp_path / "grades"
     graded = run([sys.executable, "-m", "bootcamp.grade_all", "--submissions", str(learners),
                   "--lab", str(tmp_path / "lab"), "--out", str(out)], ROOT)
