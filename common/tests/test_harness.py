@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from bootcamp import course
 from bootcamp.course import counts
 from bootcamp.emulators import (BOCHS_NIC_SLOT, Spec, bochs_config, bochs_disk_geometry,
                                 bochs_slirp_config, qemu_command)
@@ -25,6 +26,12 @@ def test_screen_finds_text_and_its_colours():
     assert screen.colour_of("Disk error") == ("white", "red")
     assert "Disk error" in screen and "Hello" not in screen
     assert screen.lines[3] == "     Disk error"
+
+
+def test_make_test_runs_common_only_when_no_chapter_is_named():
+    every = [f.name for f in course.test_folders([])]
+    assert every[-1] == "common" and every[:-1] == [c.name for c in course.chapters()], every
+    assert [f.name for f in course.test_folders(["ch01-bootsector"])] == ["ch01-bootsector"]
 
 
 def test_summary_counts():
