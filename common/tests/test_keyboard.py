@@ -8,7 +8,8 @@ asks for a capability (machine.require("keys")), never for an emulator by name.
 import pytest
 
 from bootcamp import Spec
-from bootcamp.machine import Bochs, HarnessError, Qemu, key_name, parse_qemu_registers
+from bootcamp.machine import (BIOS_ROM, Bochs, BootError, HarnessError, Qemu, key_name,
+                              parse_qemu_registers)
 from bootcamp.rfb import keysyms_of
 
 from test_resets import build_sector
@@ -29,6 +30,18 @@ def test_typed_text_reaches_the_guest(echo_image, tmp_path, machine_class):
         machine.type_text(TEXT)
         # The BIOS gives Enter as a carriage return.
         machine.wait_for(">" + TEXT.replace("\n", "\r"), timeout=20)
+
+
+def test_a_bios_waiting_for_a_key_is_not_taken_for_a_halted_guest(echo_image, tmp_path):
+    """SeaBIOS waits for a key in HLT with interrupts on: a test that waits for
+    the guest to halt must not stop there and blame the guest for the BIOS's IF."""
+    with Qemu(Spec(echo_image), tmp_path / "log") as machine:
+        machine.wait_for(">", timeout=20)
+        machine.wait_until(lambda: (lambda r: r.halted and r.linear_ip in BIOS_ROM)(
+            machine.registers()), "SeaBIOS to halt while it waits for a key", timeout=20,
+            seen=lambda: machine.registers().raw)
+        with pytest.raises(BootError, match="the CPU to halt outside the BIOS"):
+            machine.wait_halted(timeout=2)
 
 
 def test_a_missing_capability_skips_with_its_reason(echo_image, tmp_path):

@@ -41,6 +41,7 @@ TIMEOUT_SCALE = float(os.environ.get("BOOTCAMP_TIMEOUT_SCALE", "1"))
 POLL_SECONDS = 0.02
 EFLAGS_IF = 1 << 9             # interrupt enable flag
 OPCODE_HLT = 0xF4
+BIOS_ROM = range(0xC0000, 0x100000)   # option ROMs and the BIOS, below 1 MiB
 SOURCES = ("debug", "serial", "screen")
 # A SIGINT that reaches Bochs between reading `c` and entering its simulation
 # loop is lost; one that reaches it at its prompt is ignored. So the harness
@@ -395,11 +396,18 @@ class Machine:
                                seen=lambda: self._read(source))
 
     def wait_halted(self, timeout: float = 10.0) -> Registers:
-        """Wait until the CPU sits in HLT, and return its registers."""
+        """Wait until the CPU sits in HLT in the guest's code, and return its registers.
+
+        A BIOS halts too, with interrupts on, while it waits for the timer or a
+        disk (Bochs's BIOS in its boot menu's pause, SeaBIOS for the floppy
+        drive): a HLT in the BIOS's ROM is passed over, not taken for the
+        guest's own."""
         def halted() -> Registers | None:
             regs = self.registers()
+            if self.spec.media != "efi" and regs.linear_ip in BIOS_ROM:
+                return None
             return regs if regs.halted else None
-        return self.wait_until(halted, "the CPU to halt", timeout,
+        return self.wait_until(halted, "the CPU to halt outside the BIOS", timeout,
                                seen=lambda: self.registers().raw)
 
     def wait_exit(self, timeout: float = 30.0) -> Exit:
