@@ -64,13 +64,16 @@ def test_boot_halts_again_after_an_nmi(chapter, boot, logdir):
 
 
 def test_bare_hlt_is_woken_and_runs_into_the_padding(chapter, boot):
-    # hlt_only is a single HLT with interrupts left on by the BIOS: the
-    # next timer interrupt wakes it and the CPU executes the zero padding.
-    machine = boot(Spec(chapter.image("hlt_only.floppy.img")))
-    machine.wait_until(lambda: not (BIOS_LOAD_ADDRESS <= machine.registers().linear_ip
-                                    <= BIOS_LOAD_ADDRESS + 1) and machine.registers().linear_ip,
-                       "the CPU to leave the HLT at 0x7C00", timeout=10,
-                       seen=lambda: machine.registers().raw)
+    # hlt_only is a single HLT with interrupts left on by the BIOS: the next
+    # timer interrupt wakes it, and the CPU runs on into the zero padding
+    # (00 00 is `add [bx+si], al`). QEMU logs each block of code the first
+    # time it runs (-d in_asm): a block at the byte after the HLT is the
+    # padding running.
+    machine = boot(Spec(chapter.image("hlt_only.floppy.img")), "qemu", log_items="in_asm")
+    padding = re.compile(rf"^IN:.*\n0x{BIOS_LOAD_ADDRESS + 1:08x}:", re.M)
+    machine.wait_until(lambda: padding.search(machine.qemu_log.read_text(errors="replace")),
+                       "the CPU to leave the HLT at 0x7C00 and run the padding after it",
+                       timeout=10, seen=lambda: machine.registers().raw)
 
 
 def test_sector_without_signature_is_refused(chapter, boot, emulator, logdir):
