@@ -52,6 +52,22 @@ def test_a_wait_that_runs_out_saves_each_processors_registers(tmp_path):
     assert len(re.findall(r"^[ER]IP=", text, re.M)) == 2, text       # one register dump each
 
 
+@pytest.mark.parametrize("machine_class", [Qemu, Bochs], ids=["qemu", "bochs"])
+def test_a_loop_on_one_instruction_is_not_a_halt(tmp_path, machine_class):
+    """The sector spins on a jump with F4 (HLT) just before it: IP never
+    moves, as in HLT, but the processor runs. Each emulator is asked for its
+    processor's own state, so the harness does not take the loop for a halt."""
+    image = build_sector(tmp_path, "busy_after_f4")
+    with machine_class(Spec(image), tmp_path / "log") as machine:
+        def spinning():
+            regs = machine.registers()
+            return regs if 0x7C00 < regs.linear_ip < 0x7E00 else None
+        regs = machine.wait_until(spinning, "the sector to spin", timeout=20)
+        (before,) = machine.read_memory(regs.linear_ip - 1, 1)
+        assert before == 0xF4 and not regs.halted, regs.raw
+        assert not machine.registers().halted
+
+
 def test_exception_log_lines_are_read_in_both_forms():
     from bootcamp.machine import last_exception
     assert last_exception("   3: v=0e e=0002 i=0 cpl=0 IP=0008:0000000000100123\n") == \

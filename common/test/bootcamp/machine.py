@@ -40,7 +40,6 @@ from .serial_pipe import SerialPipe
 TIMEOUT_SCALE = float(os.environ.get("BOOTCAMP_TIMEOUT_SCALE", "1"))
 POLL_SECONDS = 0.02
 EFLAGS_IF = 1 << 9             # interrupt enable flag
-OPCODE_HLT = 0xF4
 BIOS_ROM = range(0xC0000, 0x100000)   # option ROMs and the BIOS, below 1 MiB
 SOURCES = ("debug", "serial", "screen")
 # A SIGINT that reaches Bochs between reading `c` and entering its simulation
@@ -761,6 +760,8 @@ class Bochs(Machine):
 
     name = "Bochs"
     capabilities = frozenset({"keys"})
+    ACTIVITY = "activity_state"       # the processor's state, in Bochs's parameter tree
+    ACTIVITY_HLT = 1
     PROMPT = re.compile(rb"<bochs:\d+> ")
     BREAK = re.compile(rb"\n?Next at t=\d+\n")
 
@@ -936,12 +937,11 @@ class Bochs(Machine):
         return Screen(self.read_memory(VGA_TEXT_BASE, VGA_TEXT_BYTES))
 
     def registers(self) -> Registers:
-        regs, sregs, cregs = self.debugger("r", "sreg", "creg")
-        return self._parse_registers(regs, sregs, cregs, twice=self.debugger("r")[0])
+        return self._parse_registers(*self.debugger("r", "sreg", "creg", f'show "{self.ACTIVITY}"'))
 
-    def _parse_registers(self, regs: str, sregs: str, cregs: str, twice: str) -> Registers:
-        raw = "\n".join((regs, sregs, cregs))
-        raw_file = self._save_raw("registers.txt", raw + "\n--- r again ---\n" + twice)
+    def _parse_registers(self, regs: str, sregs: str, cregs: str, activity: str) -> Registers:
+        raw = "\n".join((regs, sregs, cregs, activity))
+        raw_file = self._save_raw("registers.txt", raw)
 
         def value(pattern: str, text: str, what: str) -> int:
             return parse_hex(pattern, text, what, raw_file)
@@ -951,14 +951,11 @@ class Bochs(Machine):
         cs_selector = value(r"cs:0x([0-9a-f]{4})", sregs, "the CS selector")
         cs_base = value(r"cs:0x[0-9a-f]{4}.*?base=0x([0-9a-f]+)", sregs.replace("\n", " "),
                         "the CS base")
-        # Bochs's debugger has no "halted" flag. A CPU in HLT has just run a HLT
-        # instruction and does not move: RIP is the same in two samples and the
-        # byte before it is F4.
-        still = value(r"rip: ([0-9a-f_]+)", twice, "rip (second sample)") == rip
-        halted = False
-        if still and rip:
-            (byte,) = self.read_memory(cs_base + rip - 1, 1)
-            halted = byte == OPCODE_HLT
+        # The `r` command has no "halted" flag; the processor's state among
+        # Bochs's parameters has: 0 running, 1 in HLT, 2 shut down, 3 waiting
+        # for a start-up IPI.
+        halted = value(rf"{self.ACTIVITY} = 0x([0-9a-f]+)", activity,
+                       "the processor's activity state") == self.ACTIVITY_HLT
         # Bochs's `r`: "rbx: 00000000_0000b0b0", high and low halves.
         general = {name: value(rf"^r{name}: ([0-9a-f]{{8}}_[0-9a-f]{{8}})", regs, f"r{name}")
                    for name in GENERAL_REGISTERS}
