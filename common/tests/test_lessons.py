@@ -3,6 +3,7 @@ words, each README the same skeleton), shows its picture, and every exercise
 has a check that `make test` does not run."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,37 @@ def test_every_exercise_has_a_check(chapter):
                                "tests/exercises/check_exN.py")
     assert not list((chapter / "tests" / "exercises").glob("test_*.py")), \
         f"{chapter.name}: a test_*.py in tests/exercises would run in make test"
+
+
+def quoted_make_commands(text: str) -> list[str]:
+    """The `make ...` lines in a lesson's code blocks, without a prompt or a comment."""
+    found, fenced = [], False
+    for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif fenced and re.match(r"(\$ )?make( |$)", line):
+            command = line.removeprefix("$ ").split("#")[0].split()
+            if command not in found:
+                found.append(command)
+    return found
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_every_make_command_a_lesson_quotes_is_one_its_makefile_knows(chapter):
+    """A lesson that quotes a target the Makefile has lost sends a learner to a
+    'No rule to make target'. make -n reads the rules and runs nothing. A file
+    the lesson has the learner write first (`... > autorun.txt`) may be missing."""
+    text = lesson(chapter)
+    commands = quoted_make_commands(text)
+    assert commands, f"{chapter.name}/README.md quotes no make command"
+    for command in commands:
+        result = subprocess.run([command[0], "-n", *command[1:]], cwd=chapter, text=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+        missing = re.search(r"No rule to make target '([^']+)'", result.stderr)
+        if missing and re.search(rf"> ?{re.escape(missing.group(1))}\b", text):
+            continue
+        assert result.returncode == 0, \
+            f"{chapter.name}/README.md quotes `{' '.join(command)}`, and make says: {result.stderr}"
 
 
 def test_the_glossary_explains_the_words_the_lessons_use():
