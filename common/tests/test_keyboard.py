@@ -37,9 +37,12 @@ def test_a_bios_waiting_for_a_key_is_not_taken_for_a_halted_guest(echo_image, tm
     the guest to halt must not stop there and blame the guest for the BIOS's IF."""
     with Qemu(Spec(echo_image), tmp_path / "log") as machine:
         machine.wait_for(">", timeout=20)
-        machine.wait_until(lambda: (lambda r: r.halted and r.linear_ip in BIOS_ROM)(
-            machine.registers()), "SeaBIOS to halt while it waits for a key", timeout=20,
-            seen=lambda: machine.registers().raw)
+
+        def bios_halted() -> bool:
+            regs = machine.registers()
+            return regs.halted and regs.linear_ip in BIOS_ROM
+        machine.wait_until(bios_halted, "SeaBIOS to halt while it waits for a key", timeout=20,
+                           seen=lambda: machine.registers().raw)
         with pytest.raises(BootError, match="the CPU to halt outside the BIOS"):
             machine.wait_halted(timeout=2)
 
