@@ -73,7 +73,7 @@ def test_every_exercise_has_a_check(chapter):
         f"{chapter.name}: a test_*.py in tests/exercises would run in make test"
 
 
-def quoted_make_commands(text: str) -> list[str]:
+def quoted_make_commands(text: str) -> list[list[str]]:
     """The `make ...` lines in a lesson's code blocks, without a prompt or a comment."""
     found, fenced = [], False
     for line in text.splitlines():

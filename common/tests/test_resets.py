@@ -57,14 +57,16 @@ def test_a_loop_on_one_instruction_is_not_a_halt(tmp_path, machine_class):
     """The sector spins on a jump with F4 (HLT) just before it: IP never
     moves, as in HLT, but the processor runs. Each emulator is asked for its
     processor's own state, so the harness does not take the loop for a halt."""
+    spin = 0x7C00 + 1 + 2 + 1             # after cli, jmp short and the F4 byte
     image = build_sector(tmp_path, "busy_after_f4")
     with machine_class(Spec(image), tmp_path / "log") as machine:
         def spinning():
             regs = machine.registers()
-            return regs if 0x7C00 < regs.linear_ip < 0x7E00 else None
-        regs = machine.wait_until(spinning, "the sector to spin", timeout=20)
-        (before,) = machine.read_memory(regs.linear_ip - 1, 1)
-        assert before == 0xF4 and not regs.halted, regs.raw
+            return regs if regs.linear_ip == spin else None
+        regs = machine.wait_until(spinning, f"the sector to spin at {spin:#x}", timeout=20,
+                                  seen=lambda: machine.registers().raw)
+        assert machine.read_memory(spin - 1, 1) == b"\xF4", "the sector is not laid out as built"
+        assert not regs.halted, regs.raw
         assert not machine.registers().halted
 
 

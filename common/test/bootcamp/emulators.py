@@ -176,7 +176,9 @@ def bochs_config(spec: Spec, *, display: str = "rfb", serial_file: Path | None =
         if spec.network:
             lines += [f"e1000: enabled=1, mac={BOCHS_NIC_MAC}, ethmod=slirp, script={slirp_file}"]
     else:
-        lines += [f"romimage: file={quoted(BOCHS_BIOS)}, options=fastboot", f"vgaromimage: file={quoted(BOCHS_VGABIOS)}"]
+        # fastboot: no pause for the boot menu (F12), which the BIOS spends in HLT.
+        lines += [f"romimage: file={quoted(BOCHS_BIOS)}, options=fastboot",
+                  f"vgaromimage: file={quoted(BOCHS_VGABIOS)}"]
     lines += [f"memory: guest={spec.memory_mb}, host={spec.memory_mb}"]
     if spec.bochs_cpu:
         lines += [f"cpu: model={spec.bochs_cpu}"]
