@@ -81,6 +81,39 @@ def test_registers_are_read_from_what_qemu_prints():
     assert (regs.general["bx"], regs.general["dx"], regs.general["sp"]) == (0xB0B0, 0x663, 0x7C00)
 
 
+# Bochs's debugger's answers to r, sreg, creg and show "activity_state", cut short.
+BOCHS_ANSWERS = ("""r
+CPU0:
+rax: 00000000_6000aa55
+rbx: 00000000_0000b0b0
+rcx: 00000000_00090000
+rdx: 00000000_00000663
+rsp: 00000000_00007c00
+rbp: 00000000_00000000
+rsi: 00000000_000e0000
+rdi: 00000000_0000070c
+rip: 00000000_00007c02
+eflags 0x00000082: id vip vif ac vm rf nt IOPL=0 of df if tf SF zf af pf cf""", """sreg
+cs:0x0000, dh=0x00009300, dl=0x0000ffff, valid=1
+	Data segment, base=0x00000000, limit=0x0000ffff, Read/Write, Accessed""", """creg
+CR0=0x60000010: pg CD NW ac wp ne ET ts em mp pe
+CR4=0x00000000: pks cet pke smap smep keylock osxsave pcid fsgsbase smx vmx la57 umip
+EFER=0x00000000: ffxsr nxe lma lme sce""", """show "activity_state"
+show param name: <activity_state>
+activity_state = 0x00000001""")
+
+
+def test_registers_are_read_from_what_bochs_answers(echo_image, tmp_path):
+    machine = Bochs(Spec(echo_image), tmp_path / "log")       # not started: only parsing
+    regs = machine._parse_registers(*BOCHS_ANSWERS)
+    assert (regs.linear_ip, regs.halted, regs.interrupts_enabled) == (0x7C02, True, False)
+    running = BOCHS_ANSWERS[3].replace("= 0x00000001", "= 0x00000000")
+    assert not machine._parse_registers(*BOCHS_ANSWERS[:3], running).halted
+    with pytest.raises(HarnessError, match="could not find the processor's activity state"):
+        machine._parse_registers(*BOCHS_ANSWERS[:3], "show param name: <activity_state>\n"
+                                 "can't find param <activity_state> in global or default CPU tree")
+
+
 @pytest.mark.parametrize("broken", ["EFL=00000202 ", "CR0=00000010 ", "HLT=1", "CS =0000 ",
                                     "EBX=0000b0b0 "])
 def test_a_register_that_cannot_be_read_is_an_error_not_a_zero(broken, tmp_path):
