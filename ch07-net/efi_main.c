@@ -14,6 +14,7 @@
 #include <efi.h>
 #include <efilib.h>
 #include "debug.h"
+#include "hash_worker.h"
 #include "lab_todo.h"
 #include "net.h"
 #include "net_commands.h"
@@ -36,6 +37,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     /* 3. Chapter 6's shell (shell.c, through BUILDS_ON) with our commands. The network starts
           at the first command that needs it (ip, get, ...), not before. */
     EFI_STATUS status = shell_run(image, st, net_commands, net_command_count);
+    /* 4. The second processor, if `ip` or `get` started it, runs our code: it
+          must be back in the firmware's hands before this program's memory is. */
+    hash_worker_stop();
     Print(L"Leaving bootcamp; the firmware takes over again.\n");
     return status;
 }

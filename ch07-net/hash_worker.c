@@ -6,28 +6,40 @@
  * Every microsecond spent hashing is one the next frame waits. A second
  * processor can hash while the first polls.
  *
- * How, in four parts (the lesson's "A second processor hashes"):
- *  1. Starting it. The firmware owns the processors. Its MP services
+ * How, in five parts (the lesson's "A second processor hashes"):
+ *  1. Starting it, once. The firmware owns the processors. Its MP services
  *     protocol (mp_services.h) runs a function on another processor:
- *     StartupThisAP. Non-blocking (with an event), it returns at once and the
- *     function runs there until it returns. It may not call boot services.
+ *     StartupThisAP. Non-blocking (with an event), it returns once the
+ *     processor is awake, and the function runs there until it returns. It
+ *     may not call boot services. Waking it this way takes the firmware most
+ *     of a second under QEMU, and nothing polls the network meanwhile, so it
+ *     is done once, with the network (hash_worker_prepare), before any
+ *     connection is open; the function stays until the program leaves
+ *     (hash_worker_stop), and each long body is one more job for it.
  *  2. The ring. This processor copies bytes in and moves `taken`; the second
  *     hashes and moves `hashed`. Each counter is written by one side only,
  *     with release stores and acquire loads, so the bytes are in memory before
- *     the counter that says so.
- *  3. Sleeping. A processor that waits by spinning takes a whole host thread
+ *     the counter that says so. Both only grow: one body's bytes follow the
+ *     last one's in the ring.
+ *  3. Bodies. This processor hands a body over by setting the hash state so
+ *     far and then moving `body`; it closes the body by setting `closed` to
+ *     that body's number. The second says it has hashed all of a closed body
+ *     by moving `finished` to its number, and touches the state only in
+ *     between.
+ *  4. Sleeping. A processor that waits by spinning takes a whole host thread
  *     from QEMU, the one the first processor and the network need. So the
- *     second halts (`hlt`) when it has caught up, and the first wakes it with
- *     an interrupt sent through the local APIC (an IPI). The firmware gives
- *     the second no interrupt handlers of its own, so it loads an IDT of its
- *     own: the firmware's gates, plus one for WAKE_VECTOR, which only says
+ *     second halts (`hlt`) when it has nothing to do, and the first wakes it
+ *     with an interrupt sent through the local APIC (an IPI). The firmware
+ *     gives the second no interrupt handlers of its own, so it loads an IDT of
+ *     its own: the firmware's gates, plus one for WAKE_VECTOR, which only says
  *     end-of-interrupt. It puts the firmware's IDT back before it returns.
- *  4. Not losing a wake-up. The second says `sleeping`, then looks at `taken`
- *     once more; the first moves `taken`, then looks at `sleeping`. With a
- *     full fence between each store and load, one of them sees the other:
- *     either the second finds the bytes, or the first sends the interrupt.
- *     An interrupt that arrives before `hlt` still wakes it: `sti` takes
- *     effect after the next instruction, so `sti; hlt` cannot miss it.
+ *  5. Not losing a wake-up. The second says `sleeping`, then looks for work
+ *     once more; the first writes what makes work (`taken`, `closed`, `body`,
+ *     `quit`), then looks at `sleeping`. With a full fence between each store
+ *     and load, one of them sees the other: either the second finds the work,
+ *     or the first sends the interrupt. An interrupt that arrives before `hlt`
+ *     still wakes it: `sti` takes effect after the next instruction, so
+ *     `sti; hlt` cannot miss it.
  *
  * Only xAPIC mode (registers in memory at the APIC base) is used: OVMF keeps
  * it with up to 255 processors. With x2APIC on, or one processor, or the MP
@@ -58,16 +70,20 @@
 #define IDT_INTERRUPT    0x8E        /* present, ring 0, 64-bit interrupt gate */
 
 #define START_LIMIT_MS   2000        /* the second must say it runs within this */
-#define STALL_LIMIT_MS   10000       /* ... and hash something within this when asked */
+#define STALL_LIMIT_MS   10000       /* ... hash something within this when asked */
+#define STOP_LIMIT_MS    2000        /* ... and return within this when told to */
 
 struct hash_shared {
-    struct sha256 sha;
+    struct sha256 sha;          /* the body's state: the second's between `body` and `finished` */
     volatile UINT64 taken;      /* ring bytes written (this processor) */
     volatile UINT64 hashed;     /* ring bytes hashed (the second) */
+    volatile UINT64 body;       /* bodies handed over (this processor) */
+    volatile UINT64 closed;     /* the last body no more bytes will come for (this processor) */
+    volatile UINT64 finished;   /* the last body hashed to its end (the second) */
     volatile UINT64 sleeping;   /* the second is halting, or halted */
-    volatile UINT64 closed;     /* no more bytes will come */
-    volatile UINT64 ready, done;    /* the second has started; is about to return */
-    UINT64 wakes;               /* written by the second */
+    volatile UINT64 quit;       /* the program is leaving: return (this processor) */
+    volatile UINT64 ready, returned;    /* the second has started; is about to return */
+    volatile UINT64 wakes;      /* written by the second */
     UINT32 apic_id;             /* the second's, written before `ready` */
     UINT8 ring[HASH_RING];
 };
@@ -88,10 +104,14 @@ _Static_assert(sizeof(struct idt_gate) == 16, "a 64-bit IDT gate is 16 bytes");
 
 static EFI_GUID mp_services_guid = MP_SERVICES_GUID;
 static EFI_EVENT returned_event;     /* the firmware signals it after the second returns */
-/* The second processor did not start, or stopped, on an earlier body. It is
+/* The second processor, waiting for bodies; NULL: this one hashes, and
+ * second_why says why. Once it has not started, or has let a body down, it is
  * not asked again in this boot: the firmware's StartupThisAP would wait for it
  * without a limit, and the shell with it. */
-static BOOLEAN second_lost;
+static struct hash_shared *second;
+static UINTN second_number;
+static const char *second_why = "the network has not been started";
+static BOOLEAN prepared;
 static struct idt_gate second_idt[IDT_GATES] __attribute__((aligned(16)));
 static volatile UINT32 *wake_eoi __attribute__((used));    /* read by wake_entry */
 
@@ -139,7 +159,18 @@ static void hash_ring(struct hash_shared *s, UINT64 *hashed, UINT64 taken)
     }
 }
 
-/* What the second processor runs, until the first closes the stream. */
+/* What the second processor may do now: hash bytes or finish the open body,
+   or return, when there is no open body and the program is leaving. */
+static BOOLEAN has_work(struct hash_shared *s, UINT64 hashed, UINT64 finished)
+{
+    UINT64 body = load(&s->body);
+    if (body == finished)
+        return load(&s->quit) != 0;
+    return load(&s->taken) != hashed || load(&s->closed) == body;
+}
+
+/* What the second processor runs, from hash_worker_prepare until the program
+   leaves: the bodies handed to it, one after the other, and `hlt` between. */
 static VOID EFIAPI second_processor(VOID *argument)
 {
     struct hash_shared *s = argument;
@@ -162,26 +193,34 @@ static VOID EFIAPI second_processor(VOID *argument)
     s->apic_id = *apic(APIC_ID) >> 24;
     store(&s->ready, 1);
 
-    UINT64 hashed = 0;
+    UINT64 hashed = load(&s->hashed), finished = load(&s->finished);
     for (;;) {
-        UINT64 taken = load(&s->taken);
-        if (taken != hashed) {
-            hash_ring(s, &hashed, taken);
-            continue;
-        }
-        if (load(&s->closed))
+        UINT64 body = load(&s->body);
+        if (body != finished) {
+            UINT64 taken = load(&s->taken);
+            if (taken != hashed) {
+                hash_ring(s, &hashed, taken);
+                continue;
+            }
+            if (load(&s->closed) == body) {
+                finished = body;
+                store(&s->finished, finished);
+                continue;
+            }
+        } else if (load(&s->quit)) {
             break;
+        }
         store(&s->sleeping, 1);
         fence();
-        if (load(&s->taken) == hashed && !load(&s->closed))
+        if (!has_work(s, hashed, finished))
             __asm__ volatile("sti; hlt; cli" ::: "memory");
         store(&s->sleeping, 0);
-        s->wakes++;
+        store(&s->wakes, s->wakes + 1);
     }
     *apic(APIC_TPR) = tpr;
     *apic(APIC_SVR) = svr;
     __asm__ volatile("lidt %0" : : "m"(firmware_idt));
-    store(&s->done, 1);
+    store(&s->returned, 1);
 }
 
 /* Wake the second processor if it is halting. */
@@ -219,72 +258,96 @@ static BOOLEAN wait_for(struct hash_shared *s, BOOLEAN (*done)(struct hash_share
 }
 
 static BOOLEAN has_room(struct hash_shared *s) { return s->taken - load(&s->hashed) < HASH_RING; }
-static BOOLEAN has_returned(struct hash_shared *s) { return load(&s->done) != 0; }
+static BOOLEAN has_finished(struct hash_shared *s) { return load(&s->finished) == s->body; }
 
-/* The second processor let this body down; it is not asked again. */
+/* The second processor let a body down; it is not asked again. */
 static void lost(struct hash_worker *w, const char *why)
 {
     w->failed = TRUE;
     w->why = why;
-    second_lost = TRUE;
+    second = NULL;
+    second_why = "the second processor did not come back from an earlier body";
 }
 
-/* Hand the hash over to a second processor; FALSE (and w->why) if there is none. */
-static BOOLEAN hand_off(struct hash_worker *w)
+/* Why this one hashes, when no second processor can (the answer also goes
+   to second_why). */
+static const char *start_second(void)
 {
-    static struct mp_services *mp;
+    struct mp_services *mp;
     UINTN processors, enabled, self;
-    if (second_lost) {
-        w->why = "the second processor did not come back from an earlier body";
-        return FALSE;
-    }
-    if (apic_base_msr() & APIC_X2APIC_ON) {
-        w->why = "the local APIC is in x2APIC mode, which this program does not drive";
-        return FALSE;
-    }
-    if (!mp && EFI_ERROR(BS->LocateProtocol(&mp_services_guid, NULL, (VOID **)&mp))) {
-        mp = NULL;
-        w->why = "the firmware has no MP services";
-        return FALSE;
-    }
+    if (apic_base_msr() & APIC_X2APIC_ON)
+        return "the local APIC is in x2APIC mode, which this program does not drive";
+    if (EFI_ERROR(BS->LocateProtocol(&mp_services_guid, NULL, (VOID **)&mp)))
+        return "the firmware has no MP services";
     if (EFI_ERROR(mp->GetNumberOfProcessors(mp, &processors, &enabled)) || enabled < 2 ||
-        EFI_ERROR(mp->WhoAmI(mp, &self))) {
-        w->why = "this machine has one processor";
-        return FALSE;
-    }
-    if (!returned_event && EFI_ERROR(BS->CreateEvent(0, 0, NULL, NULL, &returned_event))) {
-        w->why = "no event for the second processor";
-        return FALSE;
-    }
+        EFI_ERROR(mp->WhoAmI(mp, &self)))
+        return "this machine has one processor";
+    if (EFI_ERROR(BS->CreateEvent(0, 0, NULL, NULL, &returned_event)))
+        return "no event for the second processor";
     struct hash_shared *s = AllocatePool(sizeof *s);
-    if (!s) {
-        w->why = "no memory for the ring";
-        return FALSE;
-    }
+    if (!s)
+        return "no memory for the ring";
     SetMem(s, sizeof *s - HASH_RING, 0);
-    s->sha = w->sha;
     wake_eoi = apic(APIC_EOI);
-    UINTN second = self == 0 ? 1 : 0;
-    /* NOT_READY: the firmware has not yet noticed that the last one returned. */
-    EFI_STATUS status = mp->StartupThisAP(mp, second_processor, second, returned_event, 0, s,
+    UINTN number = self == 0 ? 1 : 0;
+    /* NOT_READY: another program's job still runs there. */
+    EFI_STATUS status = mp->StartupThisAP(mp, second_processor, number, returned_event, 0, s,
                                           NULL);
     if (EFI_ERROR(status)) {
         FreePool(s);
-        w->why = status == EFI_NOT_READY ? "the second processor is still busy"
-                                          : "the firmware would not start a second processor";
-        return FALSE;
+        return status == EFI_NOT_READY ? "the second processor is still busy"
+                                       : "the firmware would not start a second processor";
     }
     UINT64 deadline = net_clock_ms() + START_LIMIT_MS;
     while (!load(&s->ready) && net_clock_ms() < deadline)
         __builtin_ia32_pause();
     if (!load(&s->ready)) {
-        lost(w, "the second processor did not start");  /* s stays: it may start yet */
-        return FALSE;
+        Print(L"warning: the second processor did not start within %d ms: "
+              L"long bodies are hashed on this one\n", START_LIMIT_MS);
+        return "the second processor did not start";    /* s stays: it may start yet */
     }
+    second = s;
+    second_number = number;
+    return "a second processor, beside the network";
+}
+
+void hash_worker_prepare(void)
+{
+    if (prepared)
+        return;
+    prepared = TRUE;
+    second_why = start_second();
+}
+
+void hash_worker_stop(void)
+{
+    struct hash_shared *s = second;
+    if (!s)
+        return;
+    second = NULL;
+    second_why = "the second processor was stopped";
+    store(&s->quit, 1);
+    UINT64 deadline = net_clock_ms() + STOP_LIMIT_MS;
+    while (!load(&s->returned) && net_clock_ms() < deadline)
+        wake(s);
+    if (load(&s->returned))
+        FreePool(s);
+    else
+        Print(L"warning: the second processor did not return within %d ms\n", STOP_LIMIT_MS);
+}
+
+/* Hand the rest of w's body to the second processor, if there is one. */
+static void hand_off(struct hash_worker *w)
+{
+    struct hash_shared *s = second;
+    w->why = second_why;
+    if (!s)
+        return;
+    s->sha = w->sha;                    /* the second is between bodies: it is ours */
+    w->wakes = load(&s->wakes);
+    store(&s->body, s->body + 1);
     w->shared = s;
-    w->processor = (INTN)second;
-    w->why = "a second processor, beside the network";
-    return TRUE;
+    w->processor = (INTN)second_number;
 }
 
 void hash_worker_start(struct hash_worker *w)
@@ -334,11 +397,10 @@ int hash_worker_final(struct hash_worker *w, uint8_t digest[SHA256_DIGEST_BYTES]
 {
     struct hash_shared *s = w->shared;
     if (s && !w->failed) {
-        store(&s->closed, 1);
-        if (wait_for(s, has_returned, NULL, NULL)) {
+        store(&s->closed, s->body);
+        if (wait_for(s, has_finished, NULL, NULL)) {
             w->sha = s->sha;
-            w->wakes = s->wakes;
-            FreePool(s);
+            w->wakes = load(&s->wakes) - w->wakes;
         } else {
             lost(w, "the second processor stopped hashing");  /* s stays: it may use it */
         }

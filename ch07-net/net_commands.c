@@ -8,6 +8,7 @@
 #include "http.h"
 #include "net.h"
 #include "file.h"
+#include "hash_worker.h"
 #include "net_commands.h"
 #include "shell.h"
 #include "text.h"
@@ -45,11 +46,17 @@ static BOOLEAN parse_port(const CHAR16 *text, UINT16 *port)
     return TRUE;
 }
 
+/* The second processor that hashes long bodies (hash_worker.c) is started by
+ * the first command that may download one, before it opens a connection: the
+ * firmware takes most of a second to start it, and nothing polls the network
+ * meanwhile. `ip` starts it too, so that a machine at the prompt after `ip`
+ * has it waiting. */
 static EFI_STATUS cmd_ip(UINTN argc, CHAR16 **argv)
 {
     (void)argv;
     if (argc != 1)
         return shell_usage(argv);
+    hash_worker_prepare();
     if (net_start() < 0)
         return EFI_NOT_READY;
     struct net_info info;
@@ -77,6 +84,7 @@ static EFI_STATUS cmd_get(UINTN argc, CHAR16 **argv)
         Print(L"error: the URL is too long or not ASCII\n");
         return EFI_INVALID_PARAMETER;
     }
+    hash_worker_prepare();
     return http_request("GET", url, NULL, 0, NULL) < 0 ? EFI_PROTOCOL_ERROR : EFI_SUCCESS;
 }
 
@@ -89,6 +97,7 @@ static EFI_STATUS cmd_post(UINTN argc, CHAR16 **argv)
         Print(L"error: the URL is too long or not ASCII\n");
         return EFI_INVALID_PARAMETER;
     }
+    hash_worker_prepare();
     int result;
     if (argv[2][0] == L'@') {
         UINTN size = 0;

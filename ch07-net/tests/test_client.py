@@ -265,17 +265,21 @@ def test_ctrl_c_stops_the_wait_for_dhcp(net_boot):
 
 
 @pytest.mark.long
-@pytest.mark.parametrize("where,message", [
-    ("second_processor", "the second processor did not start"),
-    ("sha256_update", "the second processor stopped hashing"),
+@pytest.mark.parametrize("where,first,reason", [
+    ("second_processor", "hashed on: this processor: the second processor did not start",
+     "the second processor did not start"),
+    ("sha256_update", "no SHA-256: the second processor stopped hashing",
+     "the second processor did not come back from an earlier body"),
 ], ids=["before-it-starts", "while-it-hashes"])
 def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, tmp_path, where,
-                                              message):
+                                              first, reason):
     """The second processor held by gdb (a breakpoint for its thread, then only
-    the first resumed) where it starts, or where it hashes: the first waits its
-    bounded time, and `get` says what went wrong instead of hanging or printing
-    a digest. The next long body, the second still held, is hashed on the
-    first: the firmware would wait for ever to start a job on the second."""
+    the first resumed) where it starts, when `ip` starts it, or where it hashes
+    a body: the first waits its bounded time and says what went wrong instead
+    of hanging or printing a wrong digest. One that did not start costs no
+    body its digest: the first hashes it. Later long bodies are hashed on the
+    first, which says why: the firmware would wait for ever to start a job on
+    the second."""
     handoff = chapter.define("hash_worker.h", "HASH_HANDOFF")
     data = os.urandom(8 * handoff)
     # Just past the hand-off: the first processor hashes it all, and under
@@ -283,19 +287,25 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
     next_data = os.urandom(handoff + 4096)
     server = host_server({"/file.bin": data, "/next.bin": next_data})
     port = free_port()
-    machine = net_boot(["ip"], gdb_port=port)
-    machine.wait_for("gateway", source="serial", timeout=BIG_GET_TIMEOUT_S)
+    machine = net_boot([], gdb_port=port)
+    machine.wait_for("bootcamp> ", source="serial", timeout=BOOT_LIMIT_S["qemu"])
     gdb = hold_the_second_processor(machine, chapter, port, where, tmp_path / "gdb-ready")
     try:
+        started = run(machine, "ip", timeout=BIG_GET_TIMEOUT_S)
         got = run(machine, f"get {server.url('/file.bin')}", timeout=BIG_GET_TIMEOUT_S)
         again = run(machine, f"get {server.url('/next.bin')}", timeout=BIG_GET_TIMEOUT_S)
     finally:
         said = release(gdb)
-    assert f"no SHA-256: {message}" in got, (got, said, server.timeline())
-    assert "sha256:" not in got, got
+    held_at_start = where == "second_processor"
+    did_not_start = "warning: the second processor did not start within 2000 ms"
+    assert (did_not_start in started) == held_at_start, (started, said)
+    assert first in got, (got, said, server.timeline())
+    if held_at_start:
+        assert f"sha256: {sha256(data)}" in got, got
+    else:
+        assert "sha256:" not in got, got
     assert f"sha256: {sha256(next_data)}" in again, (again, said)
-    assert ("hashed on: this processor: the second processor did not come back from an "
-            "earlier body") in again, again
+    assert f"hashed on: this processor: {reason}" in again, again
 
 
 def test_with_no_mp_services_the_first_processor_hashes(chapter, boot, host_server, logdir):
