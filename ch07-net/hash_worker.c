@@ -11,11 +11,12 @@
  *     protocol (mp_services.h) runs a function on another processor:
  *     StartupThisAP. Non-blocking (with an event), it returns once the
  *     processor is awake, and the function runs there until it returns. It
- *     may not call boot services. Waking it this way takes the firmware most
- *     of a second under QEMU, and nothing polls the network meanwhile, so it
- *     is done once, with the network (hash_worker_prepare), before any
- *     connection is open; the function stays until the program leaves
- *     (hash_worker_stop), and each long body is one more job for it.
+ *     may not call boot services. Waking it this way takes the firmware a
+ *     few tenths of a second under QEMU, and nothing polls the network
+ *     meanwhile, so it is done once, by the first command that may download
+ *     (hash_worker_prepare), before any connection is open. The function
+ *     stays until the program leaves (hash_worker_stop), and each long body
+ *     is one more job for it.
  *  2. The ring. This processor copies bytes in and moves `taken`; the second
  *     hashes and moves `hashed`. Each counter is written by one side only,
  *     with release stores and acquire loads, so the bytes are in memory before

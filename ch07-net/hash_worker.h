@@ -39,8 +39,8 @@ struct hash_worker {
 };
 
 /* Start the second processor, where there is one, to wait for bodies; once.
-   It takes the firmware most of a second, during which nothing polls the
-   network. A failure is said when a body would have used it (w->why). */
+   It takes the firmware a few tenths of a second under QEMU, during which
+   nothing polls the network. A failure is said when a body would have used it (w->why). */
 void hash_worker_prepare(void);
 /* Let the second processor go back to the firmware (the program is leaving). */
 void hash_worker_stop(void);

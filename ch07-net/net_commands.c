@@ -48,9 +48,9 @@ static BOOLEAN parse_port(const CHAR16 *text, UINT16 *port)
 
 /* The second processor that hashes long bodies (hash_worker.c) is started by
  * the first command that may download one, before it opens a connection: the
- * firmware takes most of a second to start it, and nothing polls the network
- * meanwhile. `ip` starts it too, so that a machine at the prompt after `ip`
- * has it waiting. */
+ * firmware takes a few tenths of a second under QEMU to start it, and nothing
+ * polls the network meanwhile. `ip` starts it too: after `ip`, it is
+ * waiting. */
 static EFI_STATUS cmd_ip(UINTN argc, CHAR16 **argv)
 {
     (void)argv;
