@@ -110,6 +110,7 @@ static EFI_EVENT returned_event;     /* the firmware signals it after the second
  * not asked again in this boot: the firmware's StartupThisAP would wait for it
  * without a limit, and the shell with it. */
 static struct hash_shared *second;
+static struct hash_shared *started;     /* what the second was given, used or not */
 static UINTN second_number;
 static const char *second_why = "the network has not been started";
 static BOOLEAN prepared;
@@ -299,6 +300,7 @@ static const char *start_second(void)
         return status == EFI_NOT_READY ? "the second processor is still busy"
                                        : "the firmware would not start a second processor";
     }
+    started = s;
     UINT64 deadline = net_clock_ms() + START_LIMIT_MS;
     while (!load(&s->ready) && net_clock_ms() < deadline)
         __builtin_ia32_pause();
@@ -322,10 +324,10 @@ void hash_worker_prepare(void)
 
 void hash_worker_stop(void)
 {
-    struct hash_shared *s = second;
+    struct hash_shared *s = started;
     if (!s)
         return;
-    second = NULL;
+    second = started = NULL;
     second_why = "the second processor was stopped";
     store(&s->quit, 1);
     UINT64 deadline = net_clock_ms() + STOP_LIMIT_MS;
@@ -333,7 +335,7 @@ void hash_worker_stop(void)
         wake(s);
     if (load(&s->returned))
         FreePool(s);
-    else
+    else        /* held, or lost in a body: it may still run this program's code */
         Print(L"warning: the second processor did not return within %d ms\n", STOP_LIMIT_MS);
 }
 

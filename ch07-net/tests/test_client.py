@@ -15,6 +15,7 @@ import pytest
 from bootcamp import Spec
 from bootcamp.esp import build_esp
 from bootcamp.gdbstub import elf_symbols
+from bootcamp.machine import parse_qemu_registers
 
 from conftest import (BOOT_LIMIT_S, ENTER, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, UPLOAD,
                       UPLOAD_NAME, HostServer, clean, free_port, run, section,
@@ -27,6 +28,7 @@ GDB_STUB_TIMEOUT_S = 30
 STATUS_POLL_S = 0.05
 CTRL_C = "\x03"                    # what a terminal sends for Ctrl-C
 DHCP_WAIT_S = 20                   # net.c's DHCP_TIMEOUT_MS
+LEAVING = "Leaving bootcamp; the firmware takes over again."
 ADDRESS = re.compile(r"^address (\S+) netmask (\S+) gateway (\S+)$", re.M)
 
 
@@ -279,7 +281,8 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
     of hanging or printing a wrong digest. One that did not start costs no
     body its digest: the first hashes it. Later long bodies are hashed on the
     first, which says why: the firmware would wait for ever to start a job on
-    the second."""
+    the second. `exit` then says that the second did not return to the
+    firmware."""
     handoff = chapter.define("hash_worker.h", "HASH_HANDOFF")
     data = os.urandom(8 * handoff)
     # Just past the hand-off: the first processor hashes it all, and under
@@ -294,8 +297,12 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
         started = run(machine, "ip", timeout=BIG_GET_TIMEOUT_S)
         got = run(machine, f"get {server.url('/file.bin')}", timeout=BIG_GET_TIMEOUT_S)
         again = run(machine, f"get {server.url('/next.bin')}", timeout=BIG_GET_TIMEOUT_S)
+        machine.serial_write("exit" + ENTER)
+        machine.wait_for(LEAVING, source="serial", timeout=BIG_GET_TIMEOUT_S)
     finally:
         said = release(gdb)
+    assert ("warning: the second processor did not return within 2000 ms\n" + LEAVING
+            in clean(machine.serial_output())), clean(machine.serial_output())[-2000:]
     held_at_start = where == "second_processor"
     did_not_start = "warning: the second processor did not start within 2000 ms"
     assert (did_not_start in started) == held_at_start, (started, said)
@@ -306,6 +313,41 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
         assert "sha256:" not in got, got
     assert f"sha256: {sha256(next_data)}" in again, (again, said)
     assert f"hashed on: this processor: {reason}" in again, again
+
+
+def image_extent(serial: str, image) -> range:
+    """Where the firmware loaded a PE32+ image: the base the program printed,
+    and the image's SizeOfImage (PE format: the optional header's offset 56)."""
+    base = re.search(r"Image base (0x[0-9A-Fa-f]+)", serial)
+    assert base, "the program did not say where it was loaded"
+    pe = image.read_bytes()
+    header = int.from_bytes(pe[0x3C:0x40], "little") + 24     # past "PE\0\0" and the COFF header
+    assert pe[header:header + 2] == b"\x0b\x02", "not a PE32+ image"
+    size = int.from_bytes(pe[header + 56:header + 60], "little")
+    return range(int(base.group(1), 16), int(base.group(1), 16) + size)
+
+
+def test_the_second_processor_goes_back_to_the_firmware_at_exit(chapter, net_boot, host_server):
+    """`exit` after a long body hashed on the second processor: the program
+    lets the second go back to the firmware before it leaves
+    (hash_worker_stop). QEMU then finds it halted outside the program's image,
+    whose memory the firmware takes back; left in its wait for bodies, it would
+    halt inside, on code that is no longer there."""
+    data = os.urandom(2 * chapter.define("hash_worker.h", "HASH_HANDOFF"))
+    server = host_server({"/file.bin": data})
+    machine = net_boot(["ip", f"get {server.url('/file.bin')}", "exit"])
+    machine.wait_for(LEAVING, source="serial", timeout=BIG_GET_TIMEOUT_S)
+    serial = clean(machine.serial_output())
+    assert f"sha256: {sha256(data)}\nhashed on: processor 1" in serial, serial[-3000:]
+    assert "warning" not in section(serial, "exit"), serial[-3000:]
+    image = image_extent(serial, chapter.image("net.efi"))
+
+    def second():
+        return parse_qemu_registers(machine.qmp("human-monitor-command", **{
+            "command-line": "info registers", "cpu-index": 1}))
+    machine.wait_until(lambda: second().halted and second().rip not in image,
+                       f"the second processor to halt outside net.efi ({image.start:#x}-"
+                       f"{image.stop:#x})", timeout=30, seen=lambda: f"RIP {second().rip:#x}")
 
 
 def test_with_no_mp_services_the_first_processor_hashes(chapter, boot, host_server, logdir):
