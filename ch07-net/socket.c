@@ -56,6 +56,7 @@ struct token_event {
     EFI_EVENT event;
     volatile BOOLEAN signalled;     /* set by the firmware (token_signalled) */
     BOOLEAN pending;                /* handed to the firmware, not yet seen done */
+    volatile EFI_STATUS *status;    /* the token's Status: EFI_NOT_READY until done */
 };
 
 /* A Receive's data with room for two fragments. EFI_TCP4_RECEIVE_DATA ends
@@ -115,7 +116,7 @@ static VOID EFIAPI token_signalled(EFI_EVENT event, VOID *context)
     ((struct token_event *)context)->signalled = TRUE;
 }
 
-static EFI_STATUS token_prepare(struct token_event *t, EFI_EVENT *slot)
+static EFI_STATUS token_prepare(struct token_event *t, EFI_TCP4_COMPLETION_TOKEN *token)
 {
     if (!t->event) {
         EFI_STATUS status = BS->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
@@ -123,20 +124,44 @@ static EFI_STATUS token_prepare(struct token_event *t, EFI_EVENT *slot)
         if (EFI_ERROR(status))
             return status;
     }
-    *slot = t->event;
+    token->Event = t->event;
+    token->Status = EFI_NOT_READY;      /* the firmware writes its own when it is done */
+    t->status = &token->Status;
     t->signalled = FALSE;
     t->pending = TRUE;
     return EFI_SUCCESS;
 }
 
+/* The firmware writes a token's Status, then signals its event. The notify
+ * function runs at TPL_CALLBACK, so before the firmware returns to this
+ * program, which runs at TPL_APPLICATION. A new Status with no notify run
+ * means the firmware has stopped running notify functions: said once, and
+ * the Status is taken as its word, so that connections still work. */
+static void notify_missed(void)
+{
+    static BOOLEAN said;
+    if (said)
+        return;
+    said = TRUE;
+    EFI_TPL tpl = BS->RaiseTPL(TPL_HIGH_LEVEL);
+    BS->RestoreTPL(tpl);
+    Print(L"warning: the firmware finished a TCP request without running its notify "
+          L"function (the TPL is %d here, where %d is the program's own); going by the "
+          L"requests' status from now on\n", (int)tpl, (int)TPL_APPLICATION);
+}
+
 /* True once, when an outstanding token has completed. */
 static BOOLEAN token_finished(struct token_event *t)
 {
-    if (t->pending && t->signalled) {
-        t->pending = FALSE;
-        return TRUE;
+    if (!t->pending)
+        return FALSE;
+    if (!t->signalled) {
+        if (*t->status == EFI_NOT_READY)
+            return FALSE;
+        notify_missed();
     }
-    return FALSE;
+    t->pending = FALSE;
+    return TRUE;
 }
 
 static BOOLEAN tcp_closed(struct sock *s)
@@ -317,7 +342,7 @@ static void start_receive(struct sock *s)
     s->rx_data.wrapped.FragmentLength = (UINT32)(RX_CHUNK - first);
     s->rx_data.wrapped.FragmentBuffer = s->queue;
     s->rx_token.Packet.RxData = rx;
-    EFI_STATUS status = token_prepare(&s->rx, &s->rx_token.CompletionToken.Event);
+    EFI_STATUS status = token_prepare(&s->rx, &s->rx_token.CompletionToken);
     if (!EFI_ERROR(status))
         status = s->tcp->Receive(s->tcp, &s->rx_token);
     if (EFI_ERROR(status)) {
@@ -333,7 +358,7 @@ static void start_accept(struct sock *s)
 {
     if (s->state != SOCK_LISTENING || s->accept.pending || s->accepted_count >= s->backlog)
         return;
-    EFI_STATUS status = token_prepare(&s->accept, &s->accept_token.CompletionToken.Event);
+    EFI_STATUS status = token_prepare(&s->accept, &s->accept_token.CompletionToken);
     if (!EFI_ERROR(status))
         status = s->tcp->Accept(s->tcp, &s->accept_token);
     if (EFI_ERROR(status)) {
@@ -389,7 +414,7 @@ static BOOLEAN closing_progress(struct sock *s)
     BOOLEAN late = net_clock_ms() >= s->linger_deadline;
     if (!s->close_started && (!s->tx.pending || late)) {
         s->close_token.AbortOnClose = s->error != 0 || late;
-        EFI_STATUS status = token_prepare(&s->close, &s->close_token.CompletionToken.Event);
+        EFI_STATUS status = token_prepare(&s->close, &s->close_token.CompletionToken);
         if (!EFI_ERROR(status))
             status = s->tcp->Close(s->tcp, &s->close_token);
         if (EFI_ERROR(status)) {
@@ -628,7 +653,7 @@ int net_connect(int fd, const struct net_addr *to)
     EFI_STATUS status = configure(s, TRUE);
     if (EFI_ERROR(status))
         return configure_error(status);
-    status = token_prepare(&s->connect, &s->connect_token.CompletionToken.Event);
+    status = token_prepare(&s->connect, &s->connect_token.CompletionToken);
     if (!EFI_ERROR(status))
         status = s->tcp->Connect(s->tcp, &s->connect_token);
     if (EFI_ERROR(status)) {
@@ -689,7 +714,7 @@ static INTN send_some(struct sock *s, const void *data, UINTN length, BOOLEAN bl
     s->tx_data.FragmentTable[0].FragmentLength = (UINT32)n;
     s->tx_data.FragmentTable[0].FragmentBuffer = s->tx_buffer;
     s->tx_token.Packet.TxData = &s->tx_data;
-    EFI_STATUS status = token_prepare(&s->tx, &s->tx_token.CompletionToken.Event);
+    EFI_STATUS status = token_prepare(&s->tx, &s->tx_token.CompletionToken);
     if (!EFI_ERROR(status))
         status = s->tcp->Transmit(s->tcp, &s->tx_token);
     if (EFI_ERROR(status)) {
