@@ -794,9 +794,8 @@ int net_close(int fd)
         sock_release(s);
         return 0;
     }
-    /* The queue is no longer anyone's; the Receive buffer still is the
-       firmware's while a Receive is outstanding. */
-    free_buffer(&s->queue);
+    /* What is queued is no one's now, but the queue stays until
+       sock_release: an outstanding Receive writes straight into it. */
     s->queue_length = 0;
     s->state = SOCK_CLOSING;
     s->linger_deadline = net_clock_ms() + NET_LINGER_MS;
