@@ -6,9 +6,11 @@
  * event when the work is done. Sockets are synchronous and can be asked
  * "would a read block?" without reading. The two fit together like this:
  *
- *  - Every token's event has the same notify function, token_signalled(),
- *    which only records that it fired. The firmware may signal from its own
- *    timer callbacks; doing the work there would re-enter the TCP driver.
+ *  - A token is done when its Status says so: token_prepare sets it to
+ *    EFI_NOT_READY, and the driver writes its own before it signals the
+ *    event. The events have no notify function: nothing waits on them, every
+ *    wait polls, and the work is never done from the firmware's own timer
+ *    callbacks, where calling back into the TCP driver is not allowed.
  *  - net_poll() calls Poll() (so frames are picked up now, not on the
  *    firmware's 10 ms timer) and then moves each socket on: a finished
  *    Receive's bytes, which the firmware wrote straight into the socket's
@@ -53,8 +55,7 @@ enum sock_state {
 
 /* A token's event and what we know about it. */
 struct token_event {
-    EFI_EVENT event;
-    volatile BOOLEAN signalled;     /* set by the firmware (token_signalled) */
+    EFI_EVENT event;                /* the firmware signals it; no one waits on it */
     BOOLEAN pending;                /* handed to the firmware, not yet seen done */
     volatile EFI_STATUS *status;    /* the token's Status: EFI_NOT_READY until done */
 };
@@ -109,57 +110,26 @@ struct sock {
 static struct sock *table[NET_MAX_SOCKETS];   /* socket number -> socket */
 static struct sock *closing;                  /* closed by the program, not yet freed */
 
-/* The firmware calls this (TPL_CALLBACK) when a token completes. */
-static VOID EFIAPI token_signalled(EFI_EVENT event, VOID *context)
-{
-    (void)event;
-    ((struct token_event *)context)->signalled = TRUE;
-}
-
 static EFI_STATUS token_prepare(struct token_event *t, EFI_TCP4_COMPLETION_TOKEN *token)
 {
     if (!t->event) {
-        EFI_STATUS status = BS->CreateEvent(EVT_NOTIFY_SIGNAL, TPL_CALLBACK,
-                                            token_signalled, t, &t->event);
+        EFI_STATUS status = BS->CreateEvent(0, 0, NULL, NULL, &t->event);
         if (EFI_ERROR(status))
             return status;
     }
     token->Event = t->event;
     token->Status = EFI_NOT_READY;      /* the firmware writes its own when it is done */
     t->status = &token->Status;
-    t->signalled = FALSE;
     t->pending = TRUE;
     return EFI_SUCCESS;
 }
 
-/* The firmware writes a token's Status, then signals its event. The notify
- * function runs at TPL_CALLBACK, so before the firmware returns to this
- * program, which runs at TPL_APPLICATION. A new Status with no notify run
- * means the firmware has stopped running notify functions: said once, and
- * the Status is taken as its word, so that connections still work. */
-static void notify_missed(void)
-{
-    static BOOLEAN said;
-    if (said)
-        return;
-    said = TRUE;
-    EFI_TPL tpl = BS->RaiseTPL(TPL_HIGH_LEVEL);
-    BS->RestoreTPL(tpl);
-    Print(L"warning: the firmware finished a TCP request without running its notify "
-          L"function (the TPL is %d here, where %d is the program's own); going by the "
-          L"requests' status from now on\n", (int)tpl, (int)TPL_APPLICATION);
-}
-
-/* True once, when an outstanding token has completed. */
+/* True once, when an outstanding token has completed. The driver fills in
+   the token (a Receive's length, an Accept's new child), then writes Status. */
 static BOOLEAN token_finished(struct token_event *t)
 {
-    if (!t->pending)
+    if (!t->pending || *t->status == EFI_NOT_READY)
         return FALSE;
-    if (!t->signalled) {
-        if (*t->status == EFI_NOT_READY)
-            return FALSE;
-        notify_missed();
-    }
     t->pending = FALSE;
     return TRUE;
 }

@@ -14,7 +14,7 @@ import time
 import pytest
 from bootcamp import Spec
 from bootcamp.esp import build_esp
-from bootcamp.gdbstub import elf_symbols, gdb_batch
+from bootcamp.gdbstub import elf_symbols
 from bootcamp.machine import parse_qemu_registers
 
 from conftest import (BOOT_LIMIT_S, ENTER, GATEWAY, GUEST_CPUS, GUEST_MEMORY_MB, UPLOAD,
@@ -348,34 +348,6 @@ def test_the_second_processor_goes_back_to_the_firmware_at_exit(chapter, net_boo
     machine.wait_until(lambda: second().halted and second().rip not in image,
                        f"the second processor to halt outside net.efi ({image.start:#x}-"
                        f"{image.stop:#x})", timeout=30, seen=lambda: f"RIP {second().rip:#x}")
-
-
-def test_requests_still_complete_when_the_firmware_runs_no_notify_function(
-        chapter, net_boot, host_server):
-    """The firmware writes a TCP request's status, then signals its event, and
-    socket.c counts the request done when the event's notify function has
-    run. Here gdb writes a `ret` over that function's first instruction, as a
-    firmware that no longer runs notify functions (its TPL left raised) would
-    leave it. The status alone then tells: the program says so, once, and
-    its downloads still arrive whole."""
-    data = os.urandom(2 * chapter.define("hash_worker.h", "HASH_HANDOFF"))
-    server = host_server({"/small.txt": SMALL, "/file.bin": data})
-    port = free_port()
-    machine = net_boot([], gdb_port=port)
-    machine.wait_for("bootcamp> ", source="serial", timeout=BOOT_LIMIT_S["qemu"])
-    image = image_extent(clean(machine.serial_output()), chapter.image("net.efi"))
-    address = image.start + elf_symbols(chapter.build / "net.so")["token_signalled"]
-    said = gdb_batch(port, f"set {{unsigned char}}{address:#x} = 0xc3",
-                     f"x/1bx {address:#x}", "detach")
-    assert re.search(rf"{address:#x}.*:\s+0xc3$", said, re.M), said
-    run(machine, "ip")
-    small = run(machine, f"get {server.url('/small.txt')}")
-    assert ("warning: the firmware finished a TCP request without running its notify "
-            "function") in small, small
-    assert f"sha256: {sha256(SMALL)}" in small, small
-    got = run(machine, f"get {server.url('/file.bin')}", timeout=BIG_GET_TIMEOUT_S)
-    assert f"sha256: {sha256(data)}" in got, got
-    assert "warning" not in got, got
 
 
 def test_with_no_mp_services_the_first_processor_hashes(chapter, boot, host_server, logdir):
