@@ -112,7 +112,7 @@ static EFI_EVENT returned_event;     /* the firmware signals it after the second
 static struct hash_shared *second;
 static struct hash_shared *started;     /* what the second was given, used or not */
 static UINTN second_number;
-static const char *second_why = "the network has not been started";
+static const char *second_why = "no second processor was started";
 static BOOLEAN prepared;
 static struct idt_gate second_idt[IDT_GATES] __attribute__((aligned(16)));
 static volatile UINT32 *wake_eoi __attribute__((used));    /* read by wake_entry */
