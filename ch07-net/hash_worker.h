@@ -12,9 +12,9 @@
  *     hash_worker_stop();          before the program returns to the firmware
  *
  * The first HASH_HANDOFF bytes are hashed here: a short body is done without
- * the ring and its wake-ups. After that the bytes go
- * through a ring to the second processor. With one processor (Bochs, QEMU
- * without -smp), everything is hashed here. w.processor and w.why say which.
+ * the ring and its wake-ups. After that the bytes go through a ring to the
+ * second processor. With one processor (Bochs, QEMU without -smp), everything
+ * is hashed here. w.processor and w.why say which.
  */
 #ifndef HASH_WORKER_H
 #define HASH_WORKER_H
@@ -40,7 +40,7 @@ struct hash_worker {
 
 /* Start the second processor, where there is one, to wait for bodies; once.
    It takes the firmware a few tenths of a second under QEMU, during which
-   nothing polls the network. A failure is said when a body would have used it (w->why). */
+   nothing polls the network. Why there is none: w->why of a long body. */
 void hash_worker_prepare(void);
 /* Let the second processor go back to the firmware (the program is leaving). */
 void hash_worker_stop(void);

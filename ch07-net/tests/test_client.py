@@ -345,7 +345,11 @@ def test_the_second_processor_goes_back_to_the_firmware_at_exit(chapter, net_boo
     def second():
         return parse_qemu_registers(machine.qmp("human-monitor-command", **{
             "command-line": "info registers", "cpu-index": 1}))
-    machine.wait_until(lambda: second().halted and second().rip not in image,
+
+    def back_in_the_firmware():
+        registers = second()
+        return registers.halted and registers.rip not in image
+    machine.wait_until(back_in_the_firmware,
                        f"the second processor to halt outside net.efi ({image.start:#x}-"
                        f"{image.stop:#x})", timeout=30, seen=lambda: f"RIP {second().rip:#x}")
 
