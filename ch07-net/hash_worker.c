@@ -259,6 +259,15 @@ static BOOLEAN wait_for(struct hash_shared *s, BOOLEAN (*done)(struct hash_share
     return TRUE;
 }
 
+/* Wait until *flag is set, waking the second meanwhile, for at most limit_ms. */
+static BOOLEAN wait_for_flag(struct hash_shared *s, volatile UINT64 *flag, UINT64 limit_ms)
+{
+    UINT64 deadline = net_clock_ms() + limit_ms;
+    while (!load(flag) && net_clock_ms() < deadline)
+        wake(s);
+    return load(flag) != 0;
+}
+
 static BOOLEAN has_room(struct hash_shared *s) { return s->taken - load(&s->hashed) < HASH_RING; }
 static BOOLEAN has_finished(struct hash_shared *s) { return load(&s->finished) == s->body; }
 
@@ -301,10 +310,7 @@ static const char *start_second(void)
                                        : "the firmware would not start a second processor";
     }
     started = s;
-    UINT64 deadline = net_clock_ms() + START_LIMIT_MS;
-    while (!load(&s->ready) && net_clock_ms() < deadline)
-        __builtin_ia32_pause();
-    if (!load(&s->ready)) {
+    if (!wait_for_flag(s, &s->ready, START_LIMIT_MS)) {
         Print(L"warning: the second processor did not start within %d ms: "
               L"long bodies are hashed on this one\n", START_LIMIT_MS);
         return "the second processor did not start";    /* s stays: it may start yet */
@@ -330,10 +336,7 @@ void hash_worker_stop(void)
     second = started = NULL;
     second_why = "the second processor was stopped";
     store(&s->quit, 1);
-    UINT64 deadline = net_clock_ms() + STOP_LIMIT_MS;
-    while (!load(&s->returned) && net_clock_ms() < deadline)
-        wake(s);
-    if (load(&s->returned))
+    if (wait_for_flag(s, &s->returned, STOP_LIMIT_MS))
         FreePool(s);
     else        /* held, or lost in a body: it may still run this program's code */
         Print(L"warning: the second processor did not return within %d ms\n", STOP_LIMIT_MS);

@@ -187,14 +187,25 @@ def test_one_processor_hashes_by_itself(chapter, net_boot, host_server):
 
 
 
+def image_extent(serial: str, image) -> range:
+    """Where the firmware loaded a PE32+ image: the base the program printed,
+    and the image's SizeOfImage (PE format: the optional header's offset 56)."""
+    base = re.search(r"Image base (0x[0-9A-Fa-f]+)", serial)
+    assert base, "the program did not say where it was loaded"
+    pe = image.read_bytes()
+    header = int.from_bytes(pe[0x3C:0x40], "little") + 24     # past "PE\0\0" and the COFF header
+    assert pe[header:header + 2] == b"\x0b\x02", "not a PE32+ image"
+    size = int.from_bytes(pe[header + 56:header + 60], "little")
+    return range(int(base.group(1), 16), int(base.group(1), 16) + size)
+
+
 def hold_the_second_processor(machine, chapter, port: int, symbol: str, marker):
     """gdb on QEMU's stub: when the second processor (gdb's thread 2) reaches
     `symbol` in net.efi, it stays there, and the first alone goes on
     (scheduler-locking). Returns gdb's process, which holds it until stopped.
     `marker`: a file gdb makes once its breakpoint is set."""
-    base = re.search(r"Image base (0x[0-9A-Fa-f]+)", clean(machine.serial_output()))
-    assert base, "the program did not say where it was loaded"
-    address = int(base.group(1), 16) + elf_symbols(chapter.build / "net.so")[symbol]
+    image = image_extent(clean(machine.serial_output()), chapter.image("net.efi"))
+    address = image.start + elf_symbols(chapter.build / "net.so")[symbol]
     # A condition, not `break ... thread 2`: gdb drops a thread's breakpoint when
     # it re-reads QEMU's thread list.
     gdb = subprocess.Popen(
@@ -313,18 +324,6 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
         assert "sha256:" not in got, got
     assert f"sha256: {sha256(next_data)}" in again, (again, said)
     assert f"hashed on: this processor: {reason}" in again, again
-
-
-def image_extent(serial: str, image) -> range:
-    """Where the firmware loaded a PE32+ image: the base the program printed,
-    and the image's SizeOfImage (PE format: the optional header's offset 56)."""
-    base = re.search(r"Image base (0x[0-9A-Fa-f]+)", serial)
-    assert base, "the program did not say where it was loaded"
-    pe = image.read_bytes()
-    header = int.from_bytes(pe[0x3C:0x40], "little") + 24     # past "PE\0\0" and the COFF header
-    assert pe[header:header + 2] == b"\x0b\x02", "not a PE32+ image"
-    size = int.from_bytes(pe[header + 56:header + 60], "little")
-    return range(int(base.group(1), 16), int(base.group(1), 16) + size)
 
 
 def test_the_second_processor_goes_back_to_the_firmware_at_exit(chapter, net_boot, host_server):
