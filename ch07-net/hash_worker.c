@@ -24,9 +24,12 @@
  *     last one's in the ring.
  *  3. Bodies. This processor hands a body over by setting the hash state so
  *     far and then moving `body`; it closes the body by setting `closed` to
- *     that body's number. The second says it has hashed all of a closed body
- *     by moving `finished` to its number, and touches the state only in
- *     between.
+ *     that body's number, after the body's last `taken`. The second says it
+ *     has hashed all of a closed body by moving `finished` to its number, and
+ *     touches the state only in between. It reads `closed` before `taken`:
+ *     read the other way round, `taken` could be read just before the body's
+ *     last bytes arrive and `closed` just after, and the body would be
+ *     finished without them.
  *  4. Sleeping. A processor that waits by spinning takes a whole host thread
  *     from QEMU, the one the first processor and the network need. So the
  *     second halts (`hlt`) when it has nothing to do, and the first wakes it
@@ -199,12 +202,13 @@ static VOID EFIAPI second_processor(VOID *argument)
     for (;;) {
         UINT64 body = load(&s->body);
         if (body != finished) {
+            UINT64 closed = load(&s->closed);   /* first: see part 3 above */
             UINT64 taken = load(&s->taken);
             if (taken != hashed) {
                 hash_ring(s, &hashed, taken);
                 continue;
             }
-            if (load(&s->closed) == body) {
+            if (closed == body) {
                 finished = body;
                 store(&s->finished, finished);
                 continue;

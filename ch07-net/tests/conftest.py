@@ -133,6 +133,8 @@ class HostServer:
     /continue/X: 100 (Continue), then files[X] (an interim response first)
     /drip:       promises DRIP_PROMISE bytes, sends DRIP_FIRST at once, then DRIP_BYTES
                  every DRIP_S, for at most DRIP_LIMIT_S or until the client goes
+    /held/X:     files[X], its first HELD_PART at once, the rest once the file
+                 .release_file exists (looked for every HELD_POLL_S, at most HELD_LIMIT_S)
     raw:         path -> bytes sent as they are (any head a test needs), then close
     POST any:    the body is kept in .uploads; the answer is its SHA-256
     """
@@ -145,11 +147,15 @@ class HostServer:
     DRIP_BYTES = 100
     DRIP_S = 0.5
     DRIP_LIMIT_S = 120
+    HELD_PART = 0.75
+    HELD_POLL_S = 0.05
+    HELD_LIMIT_S = 120
 
     def __init__(self, files: dict[str, bytes], raw: dict[str, bytes] | None = None):
         self.files = files
         self.raw = raw or {}
         self.uploads: list[tuple[str, bytes]] = []
+        self.release_file: Path | None = None          # for /held/X
         self.requests: list[str] = []
         # (monotonic time, "GET /x", "GET /x sent" (all in the kernel's hands) or "POST /x done")
         self.times: list[tuple[float, str]] = []
@@ -222,6 +228,23 @@ class HostServer:
                             break
                         # Not a wait for something: the body's pace.
                         time.sleep(owner.DRIP_S)
+                elif path.startswith("/held/") and path[5:] in owner.files:
+                    data = owner.files[path[5:]]
+                    first = int(len(data) * owner.HELD_PART)
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.close_connection = True
+                    self.wfile.write(data[:first])
+                    self.wfile.flush()
+                    owner.times.append((time.monotonic(), f"GET {path} first part sent"))
+                    for _ in range(int(owner.HELD_LIMIT_S / owner.HELD_POLL_S)):
+                        if owner.release_file and owner.release_file.exists():
+                            break
+                        time.sleep(owner.HELD_POLL_S)
+                    owner.times.append((time.monotonic(), f"GET {path} released"))
+                    self.wfile.write(data[first:])
+                    self.wfile.flush()
                 elif path.startswith("/redirect/"):
                     self._send(302, b"moved\n", [("Location", path[9:])])
                 elif path == "/truncated":

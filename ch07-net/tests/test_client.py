@@ -10,6 +10,7 @@ import re
 import resource
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from bootcamp import Spec
@@ -199,6 +200,26 @@ def image_extent(serial: str, image) -> range:
     return range(int(base.group(1), 16), int(base.group(1), 16) + size)
 
 
+def gdb_on(machine, port: int, commands: list[str], ready) -> subprocess.Popen:
+    """gdb on QEMU's stub, running `commands` in batch mode; one of them makes
+    the file `ready` once gdb has set what it sets before it first continues
+    (gdb's output to a pipe comes at its end), and QEMU's state says when it
+    has continued. Returns gdb's process, which goes on until stopped."""
+    gdb = subprocess.Popen(
+        ["gdb", "-q", "-nx", "-batch", "-ex", f"target remote 127.0.0.1:{port}",
+         *(a for c in commands for a in ("-ex", c))],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))  # never a core file
+    deadline = time.monotonic() + GDB_STUB_TIMEOUT_S
+    while not (ready.exists() and machine.qmp("query-status")["running"]):
+        if gdb.poll() is not None or time.monotonic() > deadline:
+            gdb.kill()
+            raise AssertionError(f"gdb did not set its breakpoint and continue:\n"
+                                 f"{gdb.communicate()[0].decode()}")
+        time.sleep(STATUS_POLL_S)
+    return gdb
+
+
 def hold_the_second_processor(machine, chapter, port: int, symbol: str, marker):
     """gdb on QEMU's stub: when the second processor (gdb's thread 2) reaches
     `symbol` in net.efi, it stays there, and the first alone goes on
@@ -208,23 +229,9 @@ def hold_the_second_processor(machine, chapter, port: int, symbol: str, marker):
     address = image.start + elf_symbols(chapter.build / "net.so")[symbol]
     # A condition, not `break ... thread 2`: gdb drops a thread's breakpoint when
     # it re-reads QEMU's thread list.
-    gdb = subprocess.Popen(
-        ["gdb", "-q", "-nx", "-batch", "-ex", f"target remote 127.0.0.1:{port}",
-         "-ex", f"break *{address:#x} if $_thread == 2", "-ex", f"shell touch {marker}",
-         "-ex", "continue",
-         "-ex", "set scheduler-locking on", "-ex", "thread 1", "-ex", "continue"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)))  # never a core file
-    # gdb's output to a pipe comes at its end: it says with a file that the
-    # breakpoint is set, and QEMU's state says when it has continued.
-    deadline = time.monotonic() + GDB_STUB_TIMEOUT_S
-    while not (marker.exists() and machine.qmp("query-status")["running"]):
-        if gdb.poll() is not None or time.monotonic() > deadline:
-            gdb.kill()
-            raise AssertionError(f"gdb did not set its breakpoint and continue:\n"
-                                 f"{gdb.communicate()[0].decode()}")
-        time.sleep(STATUS_POLL_S)
-    return gdb
+    return gdb_on(machine, port, [f"break *{address:#x} if $_thread == 2", f"shell touch {marker}",
+                                  "continue", "set scheduler-locking on", "thread 1", "continue"],
+                  marker)
 
 
 def release(gdb) -> str:
@@ -324,6 +331,41 @@ def test_a_second_processor_held_back_is_named(chapter, net_boot, host_server, t
         assert "sha256:" not in got, got
     assert f"sha256: {sha256(next_data)}" in again, (again, said)
     assert f"hashed on: this processor: {reason}" in again, again
+
+
+@pytest.mark.long
+def test_a_body_closed_while_the_second_processor_looks_is_hashed_to_its_end(
+        chapter, net_boot, host_server, tmp_path):
+    """The two processors in the worst order at a body's end, every time
+    (tests/gdb_close_race.py): the server sends three quarters of the body and
+    waits; the second processor catches up with the ring, reads `taken` and
+    is held before it reads `closed`; the first alone takes in the rest of the
+    body, now sent, and closes it; then both run on. The second must go on to
+    hash the bytes it has not seen, not take the close for the end, or the
+    digest lacks the body's tail."""
+    data = os.urandom(2 * chapter.define("hash_worker.h", "HASH_HANDOFF"))
+    server = host_server({"/file.bin": data})
+    port = free_port()
+    machine = net_boot([], gdb_port=port)
+    machine.wait_for("bootcamp> ", source="serial", timeout=BOOT_LIMIT_S["qemu"])
+    started = run(machine, "ip", timeout=BIG_GET_TIMEOUT_S)     # starts the second processor
+    assert "warning" not in started, started
+    image = image_extent(clean(machine.serial_output()), chapter.image("net.efi"))
+    ready, held, done = (tmp_path / f"gdb-{name}" for name in ("ready", "held", "done"))
+    server.release_file = held
+    gdb = gdb_on(machine, port, [
+        f"add-symbol-file {chapter.build / 'net.so'} -o {image.start:#x}",
+        f"source {Path(__file__).parent / 'gdb_close_race.py'}",
+        f'python hold_at_close("{ready}", "{held}", "{done}")'], ready)
+    try:
+        got = run(machine, f"get {server.url('/held/file.bin')}", timeout=BIG_GET_TIMEOUT_S)
+    except Exception:
+        print(f"gdb said:\n{release(gdb)}\nserver: {server.timeline()}")  # shown with the failure
+        raise
+    said = release(gdb)
+    assert done.exists(), (f"gdb did not put the processors in that order:\n{said}\n"
+                           f"server: {server.timeline()}")
+    assert f"sha256: {sha256(data)}\nhashed on: processor 1" in got, (got, said)
 
 
 def test_the_second_processor_goes_back_to_the_firmware_at_exit(chapter, net_boot, host_server):
