@@ -7,6 +7,7 @@
 #   GDB_SCRIPT    what gdb runs for `make debug`     (default: 16-bit real mode)
 #   DEBUG_SYMBOLS the ELF file gdb loads symbols from (optional)
 #   BENCH_COMMAND what `make bench` runs (default: the course's generic timing)
+#   BENCH_FIGURES where that command leaves figures for the course's make bench (optional)
 
 include $(dir $(lastword $(MAKEFILE_LIST)))tools.mk
 
@@ -122,6 +123,7 @@ bench-config:
 	@echo 'bochs=$(BENCH_BOCHS)'
 	@echo 'floor=$(BENCH_FLOOR)'
 	@echo 'images=$(IMAGES)'
+	@echo 'figures=$(BENCH_FIGURES)'
 
 doctor:
 	@$(DOCTOR)

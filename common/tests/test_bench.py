@@ -3,6 +3,10 @@ its own measurements. The timings here are made up; nothing is timed and no
 time is asserted (figures live in make bench, never in a test)."""
 
 import re
+import shutil
+from pathlib import Path
+
+import pytest
 
 from bootcamp import bench
 
@@ -132,3 +136,87 @@ def test_the_previous_run_is_shown_beside_each_ratio(capsys):
     report["ratios"] = bench.ratios(report)
     bench.print_report(report, previous)
     assert "QEMU to ready    x1.25  (last x2.00)" in capsys.readouterr().out
+
+
+def with_own_figures(report, ratios=(0.96, 0.95)):
+    """ch07's own bench, as its make bench leaves it (made-up ratios)."""
+    report["chapters"][-1]["own_bench"] = {"figures": [
+        {"name": "ours", "title": "download, checked / ceiling", "ratio": ratios[0],
+         "goal_at_least": 0.9},
+        {"name": "ours_count", "title": "download, counted / ceiling", "ratio": ratios[1]}]}
+    return report
+
+
+def test_a_chapter_s_own_figures_join_its_ratios_and_the_report(capsys):
+    previous = with_own_figures(fake_report(), ratios=(0.80, None))
+    previous["ratios"] = bench.ratios(previous)
+    report = with_own_figures(fake_report())
+    report["ratios"] = bench.ratios(report)
+    assert report["ratios"]["chapters"]["ch07-net"]["own"] == {"ours": 0.96, "ours_count": 0.95}
+    assert "own" not in previous["ratios"]["chapters"]["ch06-uefi"]
+    bench.print_report(report, previous)
+    text = capsys.readouterr().out
+    ch07 = text.split("\nch07-net", 1)[1]
+    assert "  download, checked / ceiling: x0.96  (last x0.80)  (goal: x0.90 or more)" in ch07
+    assert "  download, counted / ceiling: x0.95\n" in ch07          # no goal, no last ratio
+    report["chapters"][-1]["own_bench"]["figures"][1]["title"] = "counted"
+    bench.print_report(report, previous)
+    ch07 = capsys.readouterr().out.split("\nch07-net", 1)[1]
+    assert "  counted:                     x0.95\n" in ch07          # in line with the longest
+
+
+def chapter_with_bench(tmp_path, recipe):
+    folder = tmp_path / "ch99-x"
+    folder.mkdir()
+    (folder / "Makefile").write_text("bench:\n" + "".join(f"\t{line}\n" for line in recipe))
+    return folder
+
+
+def test_a_chapter_s_own_bench_that_fails_or_leaves_no_figures_is_named(tmp_path, capsys):
+    logs = tmp_path / "logs"
+    failing = chapter_with_bench(tmp_path, ["@echo the probe is missing", "@exit 3"])   # make: 2
+    out = bench.own_bench(failing, "build/figures.json", logs)
+    assert out["error"].startswith("its make bench failed (exit status 2); see "), out
+    assert "the probe is missing" in Path(out["error"].rsplit("see ", 1)[1]).read_text()
+
+    (failing / "Makefile").write_text("bench:\n\t@true\n")
+    (failing / "build").mkdir()
+    (failing / "build" / "figures.json").write_text('{"figures": []}')   # an earlier run's
+    out = bench.own_bench(failing, "build/figures.json", logs)
+    assert out["error"].startswith("its make bench left no figures in "), out
+    assert "FileNotFoundError" in out["error"]
+
+    (failing / "Makefile").write_text(
+        "bench:\n\t@mkdir -p build; echo '{\"figures\": [{\"name\": \"x\"}]}' > build/figures.json\n")
+    out = bench.own_bench(failing, "build/figures.json", logs)
+    assert "a figure without a name, title or ratio" in out["error"], out
+
+    report = fake_report()
+    report["chapters"][-1]["own_bench"] = out
+    report["ratios"] = bench.ratios(report)
+    bench.print_report(report, None)
+    assert f"  its own bench    {out['error']}" in capsys.readouterr().out
+
+
+def test_a_chapter_s_own_bench_that_works_gives_its_figures(tmp_path):
+    figures = '{"figures": [{"name": "x", "title": "x / ceiling", "ratio": 0.5}]}'
+    folder = chapter_with_bench(tmp_path, [f"@mkdir -p build; echo '{figures}' > build/f.json"])
+    out = bench.own_bench(folder, "build/f.json", tmp_path / "logs")
+    assert out == {"figures": [{"name": "x", "title": "x / ceiling", "ratio": 0.5}]}
+
+
+@pytest.mark.skipif(not shutil.which("gnuplot"), reason="gnuplot is not installed (make doctor)")
+def test_the_chart_has_a_bar_for_each_ratio_and_each_own_figure(tmp_path):
+    report = with_own_figures(fake_report())
+    report["ratios"] = bench.ratios(report)
+    assert bench.chart(report, tmp_path / "bench.png") == f"chart: {tmp_path / 'bench.png'}"
+    assert (tmp_path / "bench.png").read_bytes().startswith(b"\x89PNG")
+    header, *rows = (tmp_path / "bench.dat").read_text().splitlines()
+    columns = header.split()[2:]
+    assert columns == ["clean_build", "qemu_ready", "bochs_ready", "test_snapshots_over_cold",
+                       "own:ours", "own:ours_count"]
+    values = {row.split()[0]: dict(zip(columns, map(float, row.split()[1:]))) for row in rows}
+    assert values["ch07-net"]["own:ours"] == 0.96
+    assert values["ch07-net"]["test_snapshots_over_cold"] == round(40.0 / 120.0, 3)
+    assert values["ch01-bootsector"]["own:ours"] == 0         # no bar (drawn as no point)
+    assert values["ch04-multiboot"]["qemu_ready"] == 1.25

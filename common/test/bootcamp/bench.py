@@ -20,6 +20,10 @@ RUNS runs (median, min, max):
     (a floor timed minutes earlier, under another load, once read a chapter
     that boots as fast as it as 1.4-2x slower);
   - boot sectors: bytes used over the budget.
+A chapter that measures something of its own (ch07: the network, against the
+firmware's TCP4 ceiling) names where its `make bench` leaves its figures
+(BENCH_FIGURES); that bench runs here too, and its ratios join the report and
+the chart as it computed them.
 Then each chapter's `make test`, once, in units of its floor's QEMU boot; for
 the UEFI chapters (whose tests start from a snapshot at the prompt) also with
 BOOTCAMP_SNAPSHOTS=0, side by side, and the ratio of the two. The only
@@ -218,6 +222,32 @@ def measure_chapter(folder: Path, cfg: dict[str, str], logroot: Path, floor: dic
     return result
 
 
+def own_bench(folder: Path, figures_file: str, logroot: Path) -> dict:
+    """The chapter's own `make bench`, which leaves {"figures": [{"name",
+    "title", "ratio", "goal_at_least"?}, ...]} in figures_file: its figures,
+    or why there are none."""
+    path = folder / figures_file
+    log = logroot / f"{folder.name}-own-bench.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)           # an earlier run's file is not this run's figures
+    print(f"  {folder.name}: its own make bench (output in {log})...", flush=True)
+    with open(log, "w") as out:
+        done = subprocess.run(["make", "--no-print-directory", "-C", str(folder), "bench"],
+                              stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        return {"error": f"its make bench failed (exit status {done.returncode}); see {log}"}
+    try:
+        figures = json.loads(path.read_text())["figures"]
+        incomplete = [f for f in figures if not {"name", "title", "ratio"} <= f.keys()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        return {"error": f"its make bench left no figures in {path} "
+                         f"({type(e).__name__}: {e}); see {log}"}
+    if incomplete:
+        return {"error": f"its make bench left a figure without a name, title or ratio in "
+                         f"{path}: {incomplete[0]}"}
+    return {"figures": figures}
+
+
 def timed_tests(folder: Path, log, extra_env: dict[str, str]) -> tuple[int, dict, float]:
     """make test in folder, with extra_env on top of ours."""
     saved = {k: os.environ.get(k) for k in extra_env}
@@ -269,6 +299,9 @@ def ratios(report: dict) -> dict:
             "test_snapshots_over_cold": ratio(ch.get("test_seconds"), ch.get("test_cold_seconds")),
         }
         r["boot_sectors"] = {name: b["used"] / b["budget"] for name, b in ch["boot_sectors"].items()}
+        # The chapter's own bench's ratios, each to its own ceiling of the same run.
+        r["own"] = {f["name"]: f["ratio"] for f in ch.get("own_bench", {}).get("figures", [])
+                    if f["ratio"] is not None} or None
         out["chapters"][ch["chapter"]] = {k: v for k, v in r.items() if v is not None}
     cold = [ch for ch in report["chapters"] if ch.get("test_cold_seconds")]
     if cold:
@@ -278,30 +311,52 @@ def ratios(report: dict) -> dict:
     return out
 
 
+STANDARD_FIGURES = [("clean_build", "clean build / floor build"),
+                    ("qemu_ready", "QEMU to ready / floor"),
+                    ("bochs_ready", "Bochs to ready / floor"),
+                    ("test_snapshots_over_cold", "make test: snapshots / cold")]
+
+
 def chart(report: dict, out: Path) -> str:
+    """Every chapter's ratios, its own bench's beside the standard ones."""
+    chapters = report["ratios"]["chapters"]
+    own_titles = {f["name"]: f["title"] for ch in report["chapters"]
+                  for f in ch.get("own_bench", {}).get("figures", [])}
+    columns = STANDARD_FIGURES + [(f"own:{name}", title) for name, title in own_titles.items()]
+    rows = [(name, {**r, **{f"own:{k}": v for k, v in r.get("own", {}).items()}})
+            for name, r in chapters.items()]
+    return bar_chart(out, f"bootcamp: each chapter over its floor, same run (medians of "
+                          f"{report['runs']} runs; tests: one run)", columns, rows)
+
+
+def bar_chart(out: Path, title: str, columns: list[tuple[str, str]],
+              rows: list[tuple[str, dict]]) -> str:
+    """Clustered bars of ratios, a cluster per row, on a log scale with 1 marked:
+    out (PNG, beside its .dat). Says where it is, or why there is none."""
     if not shutil.which("gnuplot"):
         return "no chart: gnuplot is not installed (make doctor)"
-    # One bar per figure that some chapter has (gnuplot refuses a column of no points).
-    figures = [("clean_build", "clean build / floor build"), ("qemu_ready", "QEMU to ready / floor"),
-               ("bochs_ready", "Bochs to ready / floor"),
-               ("test_snapshots_over_cold", "make test: snapshots / cold")]
-    chapters = report["ratios"]["chapters"]
-    figures = [(key, title) for key, title in figures if any(key in r for r in chapters.values())]
-    rows = [name + "".join(f" {r.get(key, 0):.3f}" for key, _ in figures)
-            for name, r in chapters.items()]
+    # One bar per column that some row has (gnuplot refuses a column of no points).
+    columns = [(key, legend) for key, legend in columns
+               if any(isinstance(r.get(key), (int, float)) for _, r in rows)]
+    if not columns:
+        return "no chart: no ratios to draw"
+    lines = [name.replace(" ", "_") + "".join(f" {r.get(key, 0):.3f}" for key, _ in columns)
+             for name, r in rows]
     data = out.with_suffix(".dat")
-    data.write_text("# chapter " + " ".join(key for key, _ in figures) + "\n" + "\n".join(rows) + "\n")
-    plots = [f"'{data if i == 0 else ''}' using (${i + 2} > 0 ? ${i + 2} : 1/0)"
-             + (":xtic(1)" if i == 0 else "") + f" title '{title}'"
-             for i, (_, title) in enumerate(figures)]
+    data.write_text("# row " + " ".join(key for key, _ in columns) + "\n" + "\n".join(lines) + "\n")
+    def quoted(text) -> str:                   # a gnuplot string: ' doubles
+        return "'" + str(text).replace("'", "''") + "'"
+    plots = [f"{quoted(data) if i == 0 else quoted('')} using (${i + 2} > 0 ? ${i + 2} : 1/0)"
+             + (":xtic(1)" if i == 0 else "") + f" title {quoted(legend)}"
+             for i, (_, legend) in enumerate(columns)]
     script = f"""
-set terminal pngcairo size 1000,560 noenhanced
-set output '{out}'
-set title 'bootcamp: each chapter over its floor, same run (medians of {report['runs']} runs; tests: one run)'
+set terminal pngcairo size 1200,600 noenhanced
+set output {quoted(out)}
+set title {quoted(title)}
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set ylabel 'ratio (1 = the floor)'
+set ylabel 'ratio (1 = the floor or ceiling)'
 set logscale y
 set yrange [0.05:*]
 set key top left
@@ -362,6 +417,15 @@ def print_report(report: dict, previous: dict | None) -> None:
         if "test_in_floor_boots" in c:
             print(f"  make test        {c['test_in_floor_boots']:.0f} floor boots "
                   f"({ch['test_counts']['passed']} passed; load {ch['test_load']})")
+        own = ch.get("own_bench", {})
+        if "error" in own:
+            print(f"  its own bench    {own['error']}")
+        width = max((len(f["title"]) for f in own.get("figures", [])), default=0) + 1
+        for f in own.get("figures", []):
+            goal = f"  (goal: x{f['goal_at_least']:.2f} or more)" if "goal_at_least" in f else ""
+            print(f"  {f['title'] + ':':<{width}} "
+                  f"{fmt_ratio(c.get('own', {}).get(f['name']), last.get('own', {}).get(f['name']))}"
+                  f"{goal}")
         if "test_snapshots_over_cold" in c:
             print(f"  make test        snapshots / cold (BOOTCAMP_SNAPSHOTS=0): "
                   f"{fmt_ratio(c['test_snapshots_over_cold'], last.get('test_snapshots_over_cold'))}"
@@ -399,8 +463,11 @@ def main(argv: list[str]) -> int:
               "chapters": []}
     report["floors"], floor_boots = measure_floors(wanted)
     for folder in folders:
-        report["chapters"].append(measure_chapter(folder, configs[folder], logroot,
-                                                  floor_boots[floor_of(configs[folder])]))
+        cfg = configs[folder]
+        report["chapters"].append(measure_chapter(folder, cfg, logroot,
+                                                  floor_boots[floor_of(cfg)]))
+        if cfg.get("figures"):
+            report["chapters"][-1]["own_bench"] = own_bench(folder, cfg["figures"], logroot)
     pool_floor_boots(report["floors"], report["chapters"])
 
     if not args.no_tests:
