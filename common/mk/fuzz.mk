@@ -18,6 +18,7 @@
 #                        64-bit MemorySanitizer where that builds.
 #                        A finding is reported with the file that reproduces it.
 #   make fuzz-NAME       one target
+#   make -n fuzz         what make fuzz would build and run; nothing is run
 #   make fuzz-targets    one line per target: NAME and its arches
 #   make test            replays every kept corpus (bootcamp.plugin collects
 #                        tests/fuzz/targets.mk): build/fuzz/NAME-replay-BITS,
@@ -43,6 +44,8 @@ FUZZ_DIR     := $(BUILD)/fuzz
 # One input that runs longer than this is a hang (a walk that never advances).
 FUZZ_INPUT_SECONDS ?= 10
 FUZZ_REPLAY_MAIN := $(FUZZ_MK_DIR)../test/fuzz_replay.c
+# make -n: the line of fuzz-NAME that calls $(MAKE) runs even then, so it asks.
+FUZZ_DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 
 FUZZ_TARGETS :=
 -include tests/fuzz/targets.mk
@@ -88,7 +91,11 @@ fuzz-$(1):
 	@mkdir -p $(FUZZ_DIR)
 	@rm -f $(FUZZ_DIR)/$(1)-*.result
 	@for build in $$($(1)_BUILDS); do \
-	    if $$(MAKE) --no-print-directory $(FUZZ_DIR)/$(1)-$$$$build \
+	    if [ -n "$$(FUZZ_DRY_RUN)" ]; then \
+	        $$(MAKE) --no-print-directory $(FUZZ_DIR)/$(1)-$$$$build \
+	            $$$$(if [ $$$$build = 32 ]; then echo $(FUZZ_DIR)/$(1)-replay-32; fi); \
+	        echo "$(FUZZ_MK_DIR)fuzz_run.sh run $(FUZZ_DIR) $(1) $$$$build $(FUZZ_SECONDS) ..."; \
+	    elif $$(MAKE) --no-print-directory $(FUZZ_DIR)/$(1)-$$$$build \
 	            $$$$(if [ $$$$build = 32 ]; then echo $(FUZZ_DIR)/$(1)-replay-32; fi) \
 	            > $(FUZZ_DIR)/$(1)-$$$$build.build.log 2>&1; then \
 	        $(FUZZ_MK_DIR)fuzz_run.sh run $(FUZZ_DIR) $(1) $$$$build $(FUZZ_SECONDS) \

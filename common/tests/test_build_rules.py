@@ -144,3 +144,26 @@ def test_a_payload_of_several_objects_and_a_variant_with_flags_of_its_own(tmp_pa
     assert "flags or variables changed" in changed.stdout, changed.stdout
     assert (build / "probe.bin").read_bytes()[:2] == bytes([0x43, then])
     assert (build / "probe.floppy.img").read_bytes()[512] == 0x43
+
+
+def test_make_n_fuzz_says_what_it_would_do_and_does_none_of_it(tmp_path):
+    """make -n runs a recipe line that calls $(MAKE); fuzz-NAME's does, and it
+    fuzzed for FUZZ_SECONDS and wrote results under make -n, or failed where
+    build/fuzz did not exist yet. Under -n it now only prints."""
+    mk = link_common(tmp_path)
+    (tmp_path / "parse.c").write_text("int parse(const char *s) { return s[0]; }\n")
+    (tmp_path / "tests" / "fuzz").mkdir(parents=True)
+    (tmp_path / "tests" / "fuzz" / "targets.mk").write_text(
+        "FUZZ_TARGETS += parse\nparse_SOURCES := parse.c\nparse_ARCHES := 64 32\n")
+    (tmp_path / "tests" / "fuzz" / "fuzz_parse.c").write_text(
+        "#include <stddef.h>\n#include <stdint.h>\n"
+        "int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n")
+    (tmp_path / "Makefile").write_text(f"IMAGES := build/x.floppy.img\ninclude {mk}/bios.mk\n")
+    result = subprocess.run(["make", "-C", str(tmp_path), "-n", "fuzz"], env=outside_make(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout
+    for build in ("64", "32", "msan"):
+        assert re.search(rf"fuzz_run\.sh run build/fuzz parse {build} \d+ \.\.\.$",
+                         result.stdout, re.M), result.stdout
+    assert "-o build/fuzz/parse-replay-32" in result.stdout, result.stdout
+    assert not (tmp_path / "build").exists(), sorted(p.name for p in (tmp_path / "build").rglob("*"))
