@@ -33,7 +33,7 @@ def make_on_a_terminal(chapter, target: str, logfile) -> Terminal:
 @pytest.mark.long
 def test_make_run_gives_the_shell_this_terminal(chapter, tmp_path):
     # make run and make debug share build/run/ (the firmware's variables).
-    with chapter.taking_turns("make-debug"), \
+    with chapter.taking_turns("console"), \
             make_on_a_terminal(chapter, "run", tmp_path / "run.txt") as term:
         term.expect(r"this terminal is the UEFI console", timeout=BOOT_TIMEOUT_S)
         term.expect(r"To quit: press Ctrl-A, then X")
@@ -51,7 +51,7 @@ def test_make_run_gives_the_shell_this_terminal(chapter, tmp_path):
 
 @pytest.mark.long
 def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
-    with chapter.taking_turns("make-debug"), \
+    with chapter.taking_turns("console"), \
             make_on_a_terminal(chapter, "debug", tmp_path / "debug.txt") as debug:
         debug.expect(r"run `make console` in a second terminal", timeout=BOOT_TIMEOUT_S)
         debug.expect(r"Breakpoint \d+, shell_run", timeout=BOOT_TIMEOUT_S)
@@ -122,7 +122,7 @@ def test_make_console_types_into_the_shell_while_gdb_runs(chapter, tmp_path):
 
 
 def test_make_console_without_make_debug_says_what_to_do(chapter, tmp_path):
-    with chapter.taking_turns("make-debug"), \
+    with chapter.taking_turns("console"), \
             make_on_a_terminal(chapter, "console", tmp_path / "console.txt") as console:
         console.expect(r"no `make debug` is running for this chapter: start it in another "
                        r"terminal first")

@@ -20,7 +20,7 @@ def test_make_debug_loads_net_so_among_the_tests_programs(chapter, tmp_path):
     # The chapter's ports (8080, 7007) may be taken on a shared machine.
     options = (f"RUN_OPTIONS=--memory 256 --cpus 2 --network --hostfwd {free_port()}:8080 "
                f"--hostfwd {free_port()}:7007")
-    with chapter.taking_turns("make-debug"), \
+    with chapter.taking_turns("console"), \
             Terminal(["make", "--no-print-directory", "debug", options], cwd=chapter.root,
                      logfile=tmp_path / "debug.txt") as debug:
         loaded = debug.expect(r'add symbol table from file "(.*?)"|Error in sourced command file',

@@ -38,8 +38,11 @@ def test_make_run_bochs_gives_a_shell_where_ip_get_and_serve_work(chapter, host_
     web = free_port()
     options = f"RUN_OPTIONS=--memory 256 --network --hostfwd {web}:{HTTP_PORT} " \
               f"--hostfwd {free_port()}:7007"
-    with Terminal(["make", "--no-print-directory", "run-bochs", options], cwd=chapter.root,
-                  logfile=tmp_path / "terminal.txt") as term:
+    # build/serial.txt is this session's console: no `make debug` may start
+    # another in it meanwhile (bochs-screen would show the two interleaved).
+    with chapter.taking_turns("console"), \
+            Terminal(["make", "--no-print-directory", "run-bochs", options], cwd=chapter.root,
+                     logfile=tmp_path / "terminal.txt") as term:
         term.expect("OVMF's console is Bochs's serial port", timeout=120)
         term.expect(BOCHS_PROMPT.format(n=1), timeout=60)
         term.send("c\r")

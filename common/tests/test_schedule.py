@@ -66,10 +66,10 @@ def test_on_two_workers_the_long_tests_start_first_one_on_each(tmp_path):
 def test_a_turn_held_by_another_test_is_waited_for_then_named(tmp_path, monkeypatch):
     monkeypatch.setattr(snapshot, "TIMEOUT_SCALE", 1)
     chapter = Chapter(tmp_path)
-    with chapter.taking_turns("make-debug"):
-        with pytest.raises(BootError, match=r"waited 1 s for .*\.turn-make-debug: another "
-                                            r"test is still using make-debug"):
-            with chapter.taking_turns("make-debug", limit=1):
+    with chapter.taking_turns("console"):
+        with pytest.raises(BootError, match=r"waited 1 s for .*\.turn-console: another "
+                                            r"test is still using console"):
+            with chapter.taking_turns("console", limit=1):
                 pass
-    with chapter.taking_turns("make-debug", limit=1):      # given back: free at once
+    with chapter.taking_turns("console", limit=1):      # given back: free at once
         pass

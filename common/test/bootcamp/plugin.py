@@ -98,10 +98,13 @@ class Chapter:
     @contextlib.contextmanager
     def taking_turns(self, what: str, limit: float = TURN_LIMIT_S):
         """Tests that share one thing of the chapter's own hold it in turns while
-        they run on different workers, a lock in the chapter's build/ folder:
-        `make debug` leaves one note for `make console` (build/run/console.txt),
-        and a test that runs `make console` without it must not see another
-        test's; a run of the chapter's tests clears build/test-logs/."""
+        they run on different workers, a lock in the chapter's build/ folder.
+        "console": `make run`, `make debug` and `make run-bochs` each keep the
+        UEFI console in build/serial.txt, which `make console` and `make
+        bochs-screen` show, and `make debug` leaves one note for `make console`
+        (build/run/console.txt), which a test that runs `make console` without
+        it must not see; "tests": a run of the chapter's tests clears
+        build/test-logs/."""
         with FileLock(self.build / f".turn-{what}", limit,
                       held_for=f"another test is still using {what}"):
             yield
