@@ -344,6 +344,7 @@ def bar_chart(out: Path, title: str, columns: list[tuple[str, str]],
              for name, r in rows]
     data = out.with_suffix(".dat")
     data.write_text("# row " + " ".join(key for key, _ in columns) + "\n" + "\n".join(lines) + "\n")
+
     def quoted(text) -> str:                   # a gnuplot string: ' doubles
         return "'" + str(text).replace("'", "''") + "'"
     plots = [f"{quoted(data) if i == 0 else quoted('')} using (${i + 2} > 0 ? ${i + 2} : 1/0)"
