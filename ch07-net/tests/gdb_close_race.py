@@ -9,11 +9,12 @@ for bytes that catch it up with the ring's `taken`. From there it alone runs,
 an instruction at a time, until it is about to read `closed` after it has read
 `taken` (which can only say that nothing is new: the first processor is
 stopped). It stays there while the first alone takes in the rest of the body
-and closes it (a watchpoint on `closed`). Then both run on. The file READY
-says that gdb has set its first breakpoint and lets the machine run, HELD that
-the second is held (the test's server then sends the rest of the body), DONE
-that the first has closed the body and both run on. If the second decides from the `taken`
-it read before the close, the digest lacks the body's tail.
+and closes it (a watchpoint on `closed`). Then both run on. If the second
+decides from the `taken` it read before the close, the digest lacks the
+body's tail. The file READY says that gdb has set its first breakpoint and
+lets the machine run, HELD that the second is held (the test's server then
+sends the rest of the body), DONE that the first has closed the body and both
+run on.
 
 Operands are read from gdb's disassembly: `disp(%base)`, `disp(%base,%index,scale)`.
 """

@@ -44,7 +44,7 @@ FUZZ_DIR     := $(BUILD)/fuzz
 # One input that runs longer than this is a hang (a walk that never advances).
 FUZZ_INPUT_SECONDS ?= 10
 FUZZ_REPLAY_MAIN := $(FUZZ_MK_DIR)../test/fuzz_replay.c
-# make -n: the line of fuzz-NAME that calls $(MAKE) runs even then, so it asks.
+# make -n runs fuzz-NAME's loop anyway (it calls $(MAKE)): the loop asks, and only prints.
 FUZZ_DRY_RUN = $(findstring n,$(firstword -$(MAKEFLAGS)))
 
 FUZZ_TARGETS :=
