@@ -91,13 +91,11 @@ fuzz-$(1):
 	@mkdir -p $(FUZZ_DIR)
 	@rm -f $(FUZZ_DIR)/$(1)-*.result
 	@for build in $$($(1)_BUILDS); do \
+	    programs="$(FUZZ_DIR)/$(1)-$$$$build $$$$(if [ $$$$build = 32 ]; then echo $(FUZZ_DIR)/$(1)-replay-32; fi)"; \
 	    if [ -n "$$(FUZZ_DRY_RUN)" ]; then \
-	        $$(MAKE) --no-print-directory $(FUZZ_DIR)/$(1)-$$$$build \
-	            $$$$(if [ $$$$build = 32 ]; then echo $(FUZZ_DIR)/$(1)-replay-32; fi); \
+	        $$(MAKE) --no-print-directory $$$$programs; \
 	        echo "$(FUZZ_MK_DIR)fuzz_run.sh run $(FUZZ_DIR) $(1) $$$$build $(FUZZ_SECONDS) ..."; \
-	    elif $$(MAKE) --no-print-directory $(FUZZ_DIR)/$(1)-$$$$build \
-	            $$$$(if [ $$$$build = 32 ]; then echo $(FUZZ_DIR)/$(1)-replay-32; fi) \
-	            > $(FUZZ_DIR)/$(1)-$$$$build.build.log 2>&1; then \
+	    elif $$(MAKE) --no-print-directory $$$$programs > $(FUZZ_DIR)/$(1)-$$$$build.build.log 2>&1; then \
 	        $(FUZZ_MK_DIR)fuzz_run.sh run $(FUZZ_DIR) $(1) $$$$build $(FUZZ_SECONDS) \
 	            $(FUZZ_INPUT_SECONDS) tests/fuzz/corpus/$(1); \
 	    else \
