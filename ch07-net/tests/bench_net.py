@@ -201,11 +201,11 @@ def figures(ratios: dict) -> list[dict]:
 
 def chart(ratios: dict, out: Path) -> str:
     """Each round's ratios, then their medians."""
-    rows = [(f"round {i + 1}", {name: ratios.get(name, {}).get("each", [])[i]
-                                for name, _, _ in FIGURES
-                                if i < len(ratios.get(name, {}).get("each", []))})
+    of = {name: ratios.get(name, {}) for name, _, _ in FIGURES}
+    rows = [(f"round {i + 1}", {name: r["each"][i] for name, r in of.items()
+                                if i < len(r.get("each", []))})
             for i in range(ROUNDS)]
-    rows.append(("median", {name: ratios.get(name, {}).get("median") for name, _, _ in FIGURES}))
+    rows.append(("median", {name: r.get("median") for name, r in of.items()}))
     return bar_chart(out, f"ch07 bench: {FILE_BYTES // MIB} MiB, each over the firmware's TCP4 "
                           f"ceiling measured around it", [(n, t) for n, t, _ in FIGURES], rows)
 
