@@ -24,6 +24,7 @@ import re
 import gdb
 
 STEP_LIMIT = 2000        # instructions from the end of sha256_update to that read
+RING = "'hash_worker.c'::started"     # the state both processors share
 OPERAND = re.compile(r"(-?0x[0-9a-f]+)?\((%\w+)?(?:,(%\w+),(\d))?\)")
 
 
@@ -56,12 +57,13 @@ def hold_at_close(ready: str, held: str, done: str) -> None:
 
 
 def hold(ready: str, held: str, done: str) -> None:
-    ring = gdb.parse_and_eval("started")             # hash_worker.c: the shared state
+    # hash_worker.c's, by file: other files have a `started` of their own.
+    ring = gdb.parse_and_eval(f"{RING}")
     taken = int(ring["taken"].address)
     closed = int(ring["closed"].address)
     # At the entry, before the prologue: the length is the third argument (System V).
-    gdb.execute("break *sha256_update if $_thread == 2 && "
-                "started->hashed + $rdx == started->taken")
+    gdb.execute(f"break *sha256_update if $_thread == 2 && "
+                f"{RING}->hashed + $rdx == {RING}->taken")
     open(ready, "w").close()
     gdb.execute("continue")                          # the first and second run
     gdb.execute("delete")
@@ -80,7 +82,7 @@ def hold(ready: str, held: str, done: str) -> None:
     print(f"second processor held at {register('pc'):#x}, about to read `closed`")
     open(held, "w").close()
     gdb.execute("thread 1")
-    gdb.execute("watch -location started->closed")
+    gdb.execute(f"watch *(unsigned long long *) {closed:#x}")
     gdb.execute("continue")                          # the first alone, up to the close
     gdb.execute("delete")
     gdb.execute("set scheduler-locking off")
